@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import type { Command, CliIo } from './command.js';
+import { UsageError } from './command.js';
+
+/** Subcommands, loaded on demand so `cf-prom parse` does not pay for the daemons' imports. */
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  parse: { summary: 'parse exposition text, print one JSON sample per line', load: async () => (await import('./parse-command.js')).parseCommand },
+  format: { summary: 're-serialize exposition as text 0.0.4 or OpenMetrics', load: async () => (await import('./format-command.js')).formatCommand },
+  demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(14)} ${c.summary}`);
+  return `usage: cf-prom <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[], io: Omit<CliIo, 'argv'>): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    const { version } = await import('../version.js');
+    io.stdout.write(`cf-prom ${version}\n`);
+    return 0;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    io.stderr.write(`cf-prom: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await entry.load())({ ...io, argv: rest });
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`cf-prom ${name}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+if (isEntry) {
+  main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`cf-prom: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

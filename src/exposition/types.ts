@@ -1,0 +1,52 @@
+/**
+ * The exposition data model shared by parsers, serializers, relabeling and every sink.
+ *
+ * Label sets are flat arrays of alternating names and values (`[n0, v0, n1, v1, …]`), in
+ * exposition order as parsed: one allocation per sample instead of one object per label.
+ */
+export type Labels = string[];
+
+export const METRIC_TYPES = [
+  'counter',
+  'gauge',
+  'histogram',
+  'summary',
+  'untyped',
+  'gaugehistogram',
+  'stateset',
+  'info',
+  'unknown',
+] as const;
+export type MetricType = (typeof METRIC_TYPES)[number];
+
+/**
+ * Milliseconds since the epoch. A `bigint` only when the value does not fit in a double without
+ * losing precision (|ms| > 2^53), which text 0.0.4 allows (int64).
+ */
+export type TimestampMs = number | bigint;
+
+export interface Exemplar {
+  labels: Labels;
+  value: number;
+  /** OpenMetrics exemplar timestamp, in milliseconds (float seconds in the text). */
+  timestampMs: number | null;
+}
+
+export interface Sample {
+  /** Full sample name, e.g. `http_requests_total` or `latency_bucket`. */
+  name: string;
+  labels: Labels;
+  value: number;
+  timestampMs: TimestampMs | null;
+  exemplar?: Exemplar;
+}
+
+export interface MetricFamily {
+  name: string;
+  type: MetricType;
+  help: string | null;
+  unit: string | null;
+  samples: Sample[];
+}
+
+export type ExpositionFormat = 'text' | 'openmetrics';
