@@ -119,7 +119,7 @@ export function writeOpenMetrics(families: readonly MetricFamily[]): string {
     if (f.type === 'info' && name.endsWith('_info')) name = name.slice(0, -5);
     if (f.help !== null) out.push(`# HELP ${name} ${f.help.replace(HELP_OM_ESCAPES, (c) => ESCAPED[c] as string)}\n`);
     out.push(`# TYPE ${name} ${type}\n`);
-    if (f.unit !== null && f.unit !== '') out.push(`# UNIT ${name} ${f.unit}\n`);
+    if (f.unit !== null) out.push(`# UNIT ${name} ${f.unit}\n`);
     for (const s of f.samples) {
       const sn = rename ? rename(s.name) : s.name;
       out.push(`${writeSeries(sn, s.labels)} ${formatGoFloat(s.value)}`);
