@@ -235,7 +235,7 @@ export class OpenMetricsParser {
   private checkHistogram(fam: MetricFamily): void {
     const name = fam.name;
     let group: string | null = null;
-    let ts: unknown = undefined;
+    let ts: unknown;
     let count: number | null = null;
     let bucket: number | null = null;
     let value = 0;
