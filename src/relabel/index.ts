@@ -2,6 +2,7 @@ export { compileRelabelConfigs } from './chain.js';
 export { RELABEL_ACTIONS } from './config.js';
 export { formatPromDuration, parsePromDuration } from './duration.js';
 export { RelabelConfigError } from './errors.js';
+export { relabelSample } from './sample.js';
 export { compareLabelNames, isValidLabelName } from './label-name.js';
 export { finalizeTargetLabels, prepareTargetLabels, relabelTarget } from './target.js';
 export type { RelabelChain, RelabelOptions } from './chain.js';
