@@ -1,0 +1,143 @@
+import type { Labels } from '../exposition/index.js';
+import { compareLabelNames } from './label-name.js';
+
+/**
+ * A label set under modification with exactly the semantics of Prometheus's `labels.Builder`
+ * (slice implementation), on which relabeling results depend:
+ * - setting a label to "" deletes it, and input labels with an empty value count as deleted;
+ * - `forEach` visits the untouched input labels in name order, then the set labels in the order
+ *   they were first set, over a snapshot taken before the first call of the callback
+ *   (`labelmap` with two sources mapping to one target: the later one wins);
+ * - `toLabels` returns the set sorted by name in UTF-8 byte order.
+ * One builder is reused across `reset` calls; nothing is kept from the input array.
+ */
+export class LabelBuilder {
+  /** Input labels sorted by name: [n0, v0, n1, v1, …]. */
+  private base: string[] = [];
+  private deleted: string[] = [];
+  /** Set labels in insertion order: [n0, v0, …]. */
+  private added: string[] = [];
+
+  reset(labels: Labels): void {
+    this.base = sortedCopy(labels);
+    this.deleted.length = 0;
+    this.added.length = 0;
+    const base = this.base;
+    for (let i = 1; i < base.length; i += 2) if (base[i] === '') this.deleted.push(base[i - 1] as string);
+  }
+
+  get(name: string): string {
+    const added = this.added;
+    for (let i = 0; i < added.length; i += 2) if (added[i] === name) return added[i + 1] as string;
+    if (this.deleted.length > 0 && this.deleted.includes(name)) return '';
+    const base = this.base;
+    for (let i = 0; i < base.length; i += 2) if (base[i] === name) return base[i + 1] as string;
+    return '';
+  }
+
+  set(name: string, value: string): void {
+    if (value === '') {
+      this.delete(name);
+      return;
+    }
+    const added = this.added;
+    for (let i = 0; i < added.length; i += 2) {
+      if (added[i] === name) {
+        added[i + 1] = value;
+        return;
+      }
+    }
+    added.push(name, value);
+  }
+
+  delete(name: string): void {
+    const added = this.added;
+    for (let i = 0; i < added.length; i += 2) {
+      if (added[i] === name) {
+        added.splice(i, 2);
+        break;
+      }
+    }
+    this.deleted.push(name);
+  }
+
+  forEach(f: (name: string, value: string) => void): void {
+    const added = this.added.slice();
+    const deleted = this.deleted.slice();
+    const base = this.base;
+    for (let i = 0; i < base.length; i += 2) {
+      const name = base[i] as string;
+      if (deleted.includes(name) || hasName(added, name)) continue;
+      f(name, base[i + 1] as string);
+    }
+    for (let i = 0; i < added.length; i += 2) f(added[i] as string, added[i + 1] as string);
+  }
+
+  toLabels(): Labels {
+    const base = this.base;
+    const deleted = this.deleted;
+    const added = this.added;
+    if (added.length === 0) {
+      if (deleted.length === 0) return base.slice();
+      const out: string[] = [];
+      for (let i = 0; i < base.length; i += 2) {
+        if (!deleted.includes(base[i] as string)) out.push(base[i] as string, base[i + 1] as string);
+      }
+      return out;
+    }
+    const kept: string[] = [];
+    for (let i = 0; i < base.length; i += 2) {
+      const name = base[i] as string;
+      if (deleted.includes(name) || hasName(added, name)) continue;
+      kept.push(name, base[i + 1] as string);
+    }
+    return mergeSorted(kept, sortedCopy(added));
+  }
+}
+
+function hasName(flat: readonly string[], name: string): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true;
+  return false;
+}
+
+function isSorted(labels: Labels): boolean {
+  for (let i = 2; i < labels.length; i += 2) {
+    if (compareLabelNames(labels[i - 2] as string, labels[i] as string) > 0) return false;
+  }
+  return true;
+}
+
+/** A copy sorted by name; equal names keep their input order. */
+export function sortedCopy(labels: Labels): string[] {
+  if (isSorted(labels)) return labels.slice();
+  const order: number[] = [];
+  for (let i = 0; i + 1 < labels.length; i += 2) order.push(i);
+  order.sort((a, b) => compareLabelNames(labels[a] as string, labels[b] as string) || a - b);
+  const out: string[] = new Array(order.length * 2);
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    out[2 * k] = labels[i] as string;
+    out[2 * k + 1] = labels[i + 1] as string;
+  }
+  return out;
+}
+
+function mergeSorted(a: string[], b: string[]): string[] {
+  if (a.length === 0) return b;
+  const out: string[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    if (compareLabelNames(a[i] as string, b[j] as string) <= 0) {
+      out[k++] = a[i++] as string;
+      out[k++] = a[i++] as string;
+    } else {
+      out[k++] = b[j++] as string;
+      out[k++] = b[j++] as string;
+    }
+  }
+  while (i < a.length) out[k++] = a[i++] as string;
+  while (j < b.length) out[k++] = b[j++] as string;
+  return out;
+}

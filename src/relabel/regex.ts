@@ -1,0 +1,143 @@
+import { RE2JS } from 're2js';
+
+/**
+ * A relabel `regex`, anchored as Prometheus anchors it: `^(?s:<pattern>)$` (Prometheus 3; `.`
+ * matches newlines too). Matching uses RE2 (linear time, Go syntax and semantics); the common
+ * shapes skip the engine: `.*` / `(.*)`, literal alternations (`a|b|c`, `(?:a|b)`), and a
+ * literal prefix followed by `.*`, `.+`, `(.*)` or `(.+)`.
+ */
+export interface RelabelRegex {
+  /** The pattern as configured (unanchored). */
+  readonly source: string;
+  readonly kind: 'any' | 'literals' | 'prefix' | 're2';
+  /** For kind `literals`: the strings that match. */
+  readonly literals: ReadonlySet<string> | null;
+  readonly groupCount: number;
+  readonly namedGroups: Readonly<Record<string, number>>;
+  /** Whether the whole of `s` matches. */
+  test(s: string): boolean;
+  /** Texts of groups 0..upTo (null: did not participate), or null when `s` does not match. */
+  match(s: string, upTo: number): (string | null)[] | null;
+}
+
+/** Compiles `pattern`; throws the engine's syntax error (message as Go's `regexp`) when invalid. */
+export function compileRelabelRegex(pattern: string): RelabelRegex {
+  // Always compile with the engine first, so the fast paths never accept what Go would reject.
+  const re = RE2JS.compile(`^(?s:${pattern})$`);
+  const groupCount = re.groupCount();
+  const namedGroups = re.namedGroups();
+  return fastPath(pattern, groupCount, namedGroups) ?? engineRegex(pattern, re, groupCount, namedGroups);
+}
+
+function engineRegex(source: string, re: RE2JS, groupCount: number, namedGroups: Record<string, number>): RelabelRegex {
+  return {
+    source,
+    kind: 're2',
+    literals: null,
+    groupCount,
+    namedGroups,
+    test: (s) => re.test(s),
+    match(s, upTo) {
+      const m = re.matcher(s);
+      if (!m.find()) return null;
+      const n = upTo < groupCount ? upTo : groupCount;
+      const groups: (string | null)[] = new Array(n + 1);
+      for (let i = 0; i <= n; i++) groups[i] = m.group(i);
+      return groups;
+    },
+  };
+}
+
+function fastPath(source: string, groupCount: number, namedGroups: Record<string, number>): RelabelRegex | null {
+  const base = { source, groupCount, namedGroups };
+  if (source === '.*' || source === '(.*)') {
+    const captures = source === '(.*)';
+    return {
+      ...base,
+      kind: 'any',
+      literals: null,
+      test: () => true,
+      match: (s) => (captures ? [s, s] : [s]),
+    };
+  }
+  const alternation = literalAlternation(source);
+  if (alternation !== null) {
+    const set = new Set(alternation.literals);
+    const captures = alternation.captures;
+    return {
+      ...base,
+      kind: 'literals',
+      literals: set,
+      test: (s) => set.has(s),
+      match: (s) => (set.has(s) ? (captures ? [s, s] : [s]) : null),
+    };
+  }
+  const prefix = literalPrefix(source);
+  if (prefix !== null) {
+    const { literal, minRest, captures } = prefix;
+    const test = (s: string) => s.length >= literal.length + minRest && s.startsWith(literal);
+    return {
+      ...base,
+      kind: 'prefix',
+      literals: null,
+      test,
+      match: (s) => (test(s) ? (captures ? [s, s.slice(literal.length)] : [s]) : null),
+    };
+  }
+  return null;
+}
+
+// Characters that are never literal in RE2 syntax outside a class (conservatively: `]`, `{`, `}`
+// can be literal in Go, but we leave those patterns to the engine).
+const META = new Set(['\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$']);
+
+function isAsciiPunct(c: number): boolean {
+  return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
+}
+
+/** `a|b\.c|d`, optionally wrapped in `(?:…)` or `(…)` → the literal strings, or null. */
+function literalAlternation(source: string): { literals: string[]; captures: boolean } | null {
+  let body = source;
+  let captures = false;
+  if (body.startsWith('(?:') && body.endsWith(')')) body = body.slice(3, -1);
+  else if (body.startsWith('(') && !body.startsWith('(?') && body.endsWith(')')) {
+    body = body.slice(1, -1);
+    captures = true;
+  }
+  const literals: string[] = [];
+  let current = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i] as string;
+    if (ch === '\\') {
+      const next = body.charCodeAt(i + 1);
+      if (!isAsciiPunct(next)) return null;
+      current += body[i + 1];
+      i++;
+    } else if (ch === '|') {
+      literals.push(current);
+      current = '';
+    } else if (META.has(ch)) {
+      return null;
+    } else current += ch;
+  }
+  literals.push(current);
+  return { literals, captures };
+}
+
+/** `lit.*`, `lit.+`, `lit(.*)`, `lit(.+)` → the literal prefix, or null. */
+function literalPrefix(source: string): { literal: string; minRest: number; captures: boolean } | null {
+  for (const [suffix, minRest, captures] of [
+    ['.*', 0, false],
+    ['.+', 1, false],
+    ['(.*)', 0, true],
+    ['(.+)', 1, true],
+  ] as const) {
+    if (!source.endsWith(suffix)) continue;
+    const head = source.slice(0, -suffix.length);
+    const lit = literalAlternation(head);
+    // A bare literal only: an alternation or a group would bind differently.
+    if (lit === null || lit.literals.length !== 1 || head.startsWith('(')) return null;
+    return { literal: lit.literals[0] as string, minRest, captures };
+  }
+  return null;
+}
