@@ -4,6 +4,7 @@ import { UsageError } from './command.js';
 
 /** Subcommands, loaded on demand so `cf-prom parse` does not pay for the daemons' imports. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  routes: { summary: 'print the route table from a file, NATS or gorouter, or look up an app\'s instances', load: async () => (await import('./routes-command.js')).routesCommand },
   demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 
