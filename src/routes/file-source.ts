@@ -6,7 +6,7 @@ import { RouteEntryError, RouteSourceError } from './errors.js';
 import { LogOnce } from './log-once.js';
 import { countReason } from './metrics.js';
 import type { RouteTable } from './route-table.js';
-import { parseRoutesDocument } from './routes-json.js';
+import { type ParsedRoutes, parseRoutesDocument } from './routes-json.js';
 import { type Logger, type RouteSource, silentLogger } from './types.js';
 
 export interface FileRouteSourceOptions {
@@ -145,7 +145,7 @@ export class FileRouteSource implements RouteSource {
     const { path, table } = this.opts;
     const m = table.metrics;
     const stampBefore = await this.stamp();
-    let parsed;
+    let parsed: ParsedRoutes;
     try {
       let text: string;
       try {

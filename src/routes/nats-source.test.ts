@@ -234,3 +234,12 @@ test('TLS and mutual TLS to NATS', async () => {
   // nats.js only notices the server's refusal of a cert-less TLS 1.3 client by its timeout.
   await assert.rejects(noClientCert.start(), { code: 'ROUTES_NATS_CONNECT' });
 });
+
+test('several servers: a dead first server is skipped', async () => {
+  const dead = await freePort();
+  const table = new RouteTable();
+  const src = source(table, { servers: [`127.0.0.1:${dead}`, server.url], connectAttempts: 1 });
+  await src.start();
+  assert.equal(table.metrics.natsConnected, 1);
+  assert.equal(table.metrics.routerStartsSent, 1);
+});

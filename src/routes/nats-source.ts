@@ -152,7 +152,7 @@ export class NatsRouteSource implements RouteSource {
     this.sendStart();
     await nc.flush();
     void this.watchStatus(nc);
-    void nc.closed().then((err) => this.onClosed(err));
+    void nc.closed().then((err) => this.onClosed(err ?? undefined));
     this.logger.info({ servers: this.servers.display, id: this.routerStart.id }, 'subscribed to NATS route messages; router.start sent');
     this.settleTimer = setTimeout(() => {
       if (this.stopped) return;
@@ -283,7 +283,7 @@ export class NatsRouteSource implements RouteSource {
     }
   }
 
-  private onClosed(err: void | Error): void {
+  private onClosed(err: Error | undefined): void {
     if (this.stopped) return;
     const m = this.opts.table.metrics;
     m.natsConnected = 0;

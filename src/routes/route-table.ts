@@ -103,9 +103,9 @@ function indexKeys(tags: RouteTags): { nameKey: string | undefined; guidKey: str
 
 function addTo(index: Map<string, Set<Stored>>, key: string | undefined, s: Stored): void {
   if (key === undefined) return;
-  let set = index.get(key);
-  if (set === undefined) index.set(key, (set = new Set()));
-  set.add(s);
+  const set = index.get(key);
+  if (set === undefined) index.set(key, new Set([s]));
+  else set.add(s);
 }
 
 function removeFrom(index: Map<string, Set<Stored>>, key: string | undefined, s: Stored): void {
@@ -181,7 +181,10 @@ export class RouteTable {
     const ttl = this.effectiveStaleThresholdSec(endpoint.staleThresholdSec);
     const pinned = opts.pinned === true;
     let pool = this.pools.get(routeKey);
-    if (pool === undefined) this.pools.set(routeKey, (pool = new Map()));
+    if (pool === undefined) {
+      pool = new Map();
+      this.pools.set(routeKey, pool);
+    }
     const old = pool.get(endpoint.address);
     this.metrics.registrations++;
     this.metrics.lastUpdateMs = nowMs;
