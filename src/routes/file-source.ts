@@ -90,7 +90,6 @@ export class FileRouteSource implements RouteSource {
   }
 
   async start(): Promise<void> {
-    this.lastStamp = await this.stamp();
     await this.load(true);
     const file = basename(this.opts.path);
     try {
@@ -144,7 +143,8 @@ export class FileRouteSource implements RouteSource {
   private async load(first: boolean): Promise<void> {
     const { path, table } = this.opts;
     const m = table.metrics;
-    const stampBefore = await this.stamp();
+    // Taken before reading, so a stat tick during the load does not schedule the same content again.
+    this.lastStamp = await this.stamp();
     let parsed: ParsedRoutes;
     try {
       let text: string;
@@ -163,8 +163,6 @@ export class FileRouteSource implements RouteSource {
       m.fileLoadsFailed++;
       if (!first) this.logger.error({ err, path }, 'routes file reload failed; keeping the previous table');
       throw err;
-    } finally {
-      this.lastStamp = stampBefore;
     }
     if (this.stopped && !first) return;
     m.messagesReceived += parsed.entries.length + parsed.invalid.length;
