@@ -73,14 +73,8 @@ export interface EndpointInput {
 }
 
 /** Minimal pino-compatible logger; injected, never global. */
-export interface Logger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-/** A logger that drops everything (the default). */
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export type { Logger } from '../logger.js';
+export { silentLogger } from '../logger.js';
 
 /**
  * A producer of the route table. Lifecycle: `start()` once, `stop()` once. `ready` resolves (never
