@@ -20,8 +20,9 @@ export class LabelBuilder {
 
   reset(labels: Labels): void {
     this.base = sortedCopy(labels);
-    this.deleted.length = 0;
-    this.added.length = 0;
+    // Fresh arrays are cheaper than truncating (length = 0 takes a slow path in V8).
+    if (this.deleted.length !== 0) this.deleted = [];
+    if (this.added.length !== 0) this.added = [];
     const base = this.base;
     for (let i = 1; i < base.length; i += 2) if (base[i] === '') this.deleted.push(base[i - 1] as string);
   }
@@ -85,13 +86,14 @@ export class LabelBuilder {
       }
       return out;
     }
-    const kept: string[] = [];
+    const out: string[] = [];
     for (let i = 0; i < base.length; i += 2) {
       const name = base[i] as string;
       if (deleted.includes(name) || hasName(added, name)) continue;
-      kept.push(name, base[i + 1] as string);
+      out.push(name, base[i + 1] as string);
     }
-    return mergeSorted(kept, sortedCopy(added));
+    for (let i = 0; i < added.length; i++) out.push(added[i] as string);
+    return sortPairsInPlace(out);
   }
 }
 
@@ -100,44 +102,42 @@ function hasName(flat: readonly string[], name: string): boolean {
   return false;
 }
 
-function isSorted(labels: Labels): boolean {
-  for (let i = 2; i < labels.length; i += 2) {
-    if (compareLabelNames(labels[i - 2] as string, labels[i] as string) > 0) return false;
-  }
-  return true;
-}
-
 /** A copy sorted by name; equal names keep their input order. */
 export function sortedCopy(labels: Labels): string[] {
-  if (isSorted(labels)) return labels.slice();
+  return sortPairsInPlace(labels.slice());
+}
+
+function sortPairsInPlace(out: string[]): string[] {
+  const n = out.length - (out.length & 1);
+  if (n > 128) return indexSort(out, n);
+  // Label sets are small and usually nearly sorted (__name__ first, then exposition order; or
+  // sorted input plus a few set labels): a stable insertion sort over pairs beats
+  // Array.prototype.sort with an index array.
+  for (let i = 2; i < n; i += 2) {
+    const name = out[i] as string;
+    if (compareLabelNames(out[i - 2] as string, name) <= 0) continue;
+    const value = out[i + 1] as string;
+    let j = i - 2;
+    do {
+      out[j + 2] = out[j] as string;
+      out[j + 3] = out[j + 1] as string;
+      j -= 2;
+    } while (j >= 0 && compareLabelNames(out[j] as string, name) > 0);
+    out[j + 2] = name;
+    out[j + 3] = value;
+  }
+  return out;
+}
+
+function indexSort(labels: string[], n: number): string[] {
   const order: number[] = [];
-  for (let i = 0; i + 1 < labels.length; i += 2) order.push(i);
+  for (let i = 0; i < n; i += 2) order.push(i);
   order.sort((a, b) => compareLabelNames(labels[a] as string, labels[b] as string) || a - b);
-  const out: string[] = new Array(order.length * 2);
+  const out: string[] = new Array(n);
   for (let k = 0; k < order.length; k++) {
     const i = order[k] as number;
     out[2 * k] = labels[i] as string;
     out[2 * k + 1] = labels[i + 1] as string;
   }
-  return out;
-}
-
-function mergeSorted(a: string[], b: string[]): string[] {
-  if (a.length === 0) return b;
-  const out: string[] = new Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) {
-    if (compareLabelNames(a[i] as string, b[j] as string) <= 0) {
-      out[k++] = a[i++] as string;
-      out[k++] = a[i++] as string;
-    } else {
-      out[k++] = b[j++] as string;
-      out[k++] = b[j++] as string;
-    }
-  }
-  while (i < a.length) out[k++] = a[i++] as string;
-  while (j < b.length) out[k++] = b[j++] as string;
   return out;
 }

@@ -16,8 +16,11 @@ export interface RelabelRegex {
   readonly namedGroups: Readonly<Record<string, number>>;
   /** Whether the whole of `s` matches. */
   test(s: string): boolean;
-  /** Texts of groups 0..upTo (null: did not participate), or null when `s` does not match. */
-  match(s: string, upTo: number): (string | null)[] | null;
+  /**
+   * Texts of groups 0..upTo at least (null: did not participate), or null when `s` does not
+   * match. The array may be shared between calls: read it, never modify it.
+   */
+  match(s: string, upTo: number): readonly (string | null)[] | null;
 }
 
 /** Compiles `pattern`; throws the engine's syntax error (message as Go's `regexp`) when invalid. */
@@ -29,21 +32,49 @@ export function compileRelabelRegex(pattern: string): RelabelRegex {
   return fastPath(pattern, groupCount, namedGroups) ?? engineRegex(pattern, re, groupCount, namedGroups);
 }
 
+// Label values repeat a lot (a handful of paths, methods, codes across thousands of series), and
+// the engine costs ~0.3–1 µs per call: remember recent results per regex. Bounded: short values
+// only, and the memo is cleared when it fills up.
+const MEMO_MAX_ENTRIES = 4096;
+const MEMO_MAX_VALUE_LENGTH = 256;
+
 function engineRegex(source: string, re: RE2JS, groupCount: number, namedGroups: Record<string, number>): RelabelRegex {
+  const tested = new Map<string, boolean>();
+  const matched = new Map<string, (string | null)[] | null>();
+  const run = (s: string): (string | null)[] | null => {
+    if (!re.test(s)) return null;
+    const m = re.matcher(s);
+    if (!m.find()) return null;
+    const groups: (string | null)[] = new Array(groupCount + 1);
+    for (let i = 0; i <= groupCount; i++) groups[i] = m.group(i);
+    return groups;
+  };
   return {
     source,
     kind: 're2',
     literals: null,
     groupCount,
     namedGroups,
-    test: (s) => re.test(s),
-    match(s, upTo) {
-      const m = re.matcher(s);
-      if (!m.find()) return null;
-      const n = upTo < groupCount ? upTo : groupCount;
-      const groups: (string | null)[] = new Array(n + 1);
-      for (let i = 0; i <= n; i++) groups[i] = m.group(i);
-      return groups;
+    test(s) {
+      if (s.length > MEMO_MAX_VALUE_LENGTH) return re.test(s);
+      let r = tested.get(s);
+      if (r === undefined) {
+        if (tested.size >= MEMO_MAX_ENTRIES) tested.clear();
+        r = re.test(s);
+        tested.set(s, r);
+      }
+      return r;
+    },
+    match(s) {
+      if (s.length > MEMO_MAX_VALUE_LENGTH) return run(s);
+      let r = matched.get(s);
+      if (r === undefined) {
+        if (matched.size >= MEMO_MAX_ENTRIES) matched.clear();
+        r = run(s);
+        matched.set(s, r);
+      }
+      // Callers only read the groups; the shared array is never handed out for writing.
+      return r;
     },
   };
 }
