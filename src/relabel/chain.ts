@@ -238,9 +238,9 @@ function applyStep(step: Step, b: LabelBuilder): boolean {
       return true;
     case Op.LabelMap:
       b.forEach((name, value) => {
-        const groups = rule.regex.match(name, step.maxGroup);
-        // Prometheus does not validate the new name here.
-        if (groups !== null) b.set(expandTemplate(step.replacement, groups), value);
+        // MatchString, then ReplaceAllString as Prometheus; it does not validate the new name.
+        if (!rule.regex.test(name)) return;
+        b.set(rule.regex.replaceAll(name, (groups) => expandTemplate(step.replacement, groups)), value);
       });
       return true;
     case Op.LabelDrop:

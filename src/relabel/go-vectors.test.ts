@@ -14,6 +14,7 @@ interface Vectors {
   matchInputs: string[];
   match: [string, boolean[]][];
   case: [string, string, string][];
+  replaceAll: [string, string, string, string | null][];
 }
 const vectors = JSON.parse(
   readFileSync(new URL('../../../src/relabel/testdata/go-vectors.json', import.meta.url), 'utf8'),
@@ -58,5 +59,15 @@ test('lowercase/uppercase match Go strings.ToLower/ToUpper', () => {
   for (const [s, lower, upper] of vectors.case) {
     assert.equal(goToLower(s), lower, `lower ${s}`);
     assert.equal(goToUpper(s), upper, `upper ${s}`);
+  }
+});
+
+test('labelmap naming matches Go MatchString + ReplaceAllString, also for unanchored patterns', () => {
+  assert.ok(vectors.replaceAll.length > 100);
+  for (const [pattern, input, template, want] of vectors.replaceAll) {
+    const re = compileRelabelRegex(pattern);
+    const t = compileTemplate(template, re.groupCount, re.namedGroups);
+    const got = re.test(input) ? re.replaceAll(input, (groups) => expandTemplate(t, groups)) : null;
+    assert.equal(got, want, `${JSON.stringify(pattern)} on ${JSON.stringify(input)} with ${JSON.stringify(template)}`);
   }
 });

@@ -21,6 +21,12 @@ export interface RelabelRegex {
    * match. The array may be shared between calls: read it, never modify it.
    */
   match(s: string, upTo: number): readonly (string | null)[] | null;
+  /**
+   * Go's `ReplaceAllString` with `expand` producing each replacement: the text between matches
+   * is kept. Only differs from expanding the one whole-value match for patterns that escape the
+   * anchoring group (`a)|(b`), which Prometheus accepts too.
+   */
+  replaceAll(s: string, expand: (groups: readonly (string | null)[]) => string): string;
 }
 
 /** Compiles `pattern`; throws the engine's syntax error (message as Go's `regexp`) when invalid. */
@@ -76,7 +82,39 @@ function engineRegex(source: string, re: RE2JS, groupCount: number, namedGroups:
       // Callers only read the groups; the shared array is never handed out for writing.
       return r;
     },
+    replaceAll(s, expand) {
+      const whole = this.match(s, groupCount);
+      if (whole !== null && whole[0]?.length === s.length) return expand(whole);
+      return goReplaceAll(re, groupCount, s, expand);
+    },
   };
+}
+
+// Go's regexp.replaceAll loop over UTF-16 offsets: keep unmatched text, skip an empty match
+// right after a match, always advance by at least one code point.
+function goReplaceAll(re: RE2JS, groupCount: number, s: string, expand: (groups: readonly (string | null)[]) => string): string {
+  const m = re.matcher(s);
+  let out = '';
+  let lastMatchEnd = 0;
+  let searchPos = 0;
+  while (searchPos <= s.length) {
+    if (!m.find(searchPos)) break;
+    const start = m.start(0);
+    const end = m.end(0);
+    out += s.slice(lastMatchEnd, start);
+    if (end > lastMatchEnd || start === 0) {
+      const groups: (string | null)[] = new Array(groupCount + 1);
+      for (let i = 0; i <= groupCount; i++) groups[i] = m.group(i);
+      out += expand(groups);
+    }
+    lastMatchEnd = end;
+    const cp = s.codePointAt(searchPos);
+    const width = cp === undefined ? 0 : cp > 0xffff ? 2 : 1;
+    if (searchPos + width > end) searchPos += width;
+    else if (searchPos + 1 > end) searchPos++;
+    else searchPos = end;
+  }
+  return out + s.slice(lastMatchEnd);
 }
 
 function fastPath(source: string, groupCount: number, namedGroups: Record<string, number>): RelabelRegex | null {
@@ -89,6 +127,7 @@ function fastPath(source: string, groupCount: number, namedGroups: Record<string
       literals: null,
       test: () => true,
       match: (s) => (captures ? [s, s] : [s]),
+      replaceAll: (s, expand) => expand(captures ? [s, s] : [s]),
     };
   }
   const alternation = literalAlternation(source);
@@ -101,6 +140,7 @@ function fastPath(source: string, groupCount: number, namedGroups: Record<string
       literals: set,
       test: (s) => set.has(s),
       match: (s) => (set.has(s) ? (captures ? [s, s] : [s]) : null),
+      replaceAll: (s, expand) => (set.has(s) ? expand(captures ? [s, s] : [s]) : s),
     };
   }
   const prefix = literalPrefix(source);
@@ -113,6 +153,7 @@ function fastPath(source: string, groupCount: number, namedGroups: Record<string
       literals: null,
       test,
       match: (s) => (test(s) ? (captures ? [s, s.slice(literal.length)] : [s]) : null),
+      replaceAll: (s, expand) => (test(s) ? expand(captures ? [s, s.slice(literal.length)] : [s]) : s),
     };
   }
   return null;

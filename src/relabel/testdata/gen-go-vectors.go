@@ -76,6 +76,26 @@ func main() {
 	out["matchInputs"] = inputs
 	out["match"] = ms
 
+	// labelmap uses MatchString then ReplaceAllString; they differ from one whole-value expansion
+	// only for patterns that escape the anchoring group.
+	rpats := []string{"a)|(b", "(a)|(b)", "x)|(y*", "(.)(.)", "__meta_(.+)", "a)|.(b"}
+	rinputs := []string{"a", "b", "ab", "abab", "xyy", "yx", "é😀b", "__meta_x", ""}
+	rts := []string{"R", "[$1]", "$2$1", "${1}_x"}
+	rv := []any{}
+	for _, p := range rpats {
+		re := regexp.MustCompile("^(?s:" + p + ")$")
+		for _, in := range rinputs {
+			for _, t := range rts {
+				var r any
+				if re.MatchString(in) {
+					r = re.ReplaceAllString(in, t)
+				}
+				rv = append(rv, []any{p, in, t, r})
+			}
+		}
+	}
+	out["replaceAll"] = rv
+
 	cs := []string{"Hello World", "ÀÉÎÕÜ ß ŉ", "ΣΑΣ Σ", "İstanbul", "ᾳ ᾀ ﬀ", "straße", "ǅ", "K"}
 	cv := [][3]string{}
 	for _, s := range cs {
