@@ -5,7 +5,11 @@ import { fmt, timeIt } from './harness.js';
 
 /** A typical metric_relabel_configs chain: one rule of each common kind. */
 export const TYPICAL_RULES = [
-  { source_labels: ['__name__'], regex: 'cf_component_gauge_1|cf_component_gauge_7|go_goroutines|process_cpu_seconds_total', action: 'drop' },
+  {
+    source_labels: ['__name__'],
+    regex: 'cf_component_gauge_1|cf_component_gauge_7|go_goroutines|process_cpu_seconds_total',
+    action: 'drop',
+  },
   { regex: 'instance_id|pod_template_hash', action: 'labeldrop' },
   { source_labels: ['handler'], regex: '/api/v(\\d+)/.*', target_label: 'api_version' },
   { regex: '(region|component)', replacement: 'cf_$1', action: 'labelmap' },

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
+import type { Labels, MetricFamily } from '../exposition/index.js';
 import { parseExposition, resolveFormat, sampleToNdjson } from '../exposition/index.js';
-import type { Labels } from '../exposition/index.js';
-import { compileRelabelConfigs, RelabelConfigError, relabelSample } from '../relabel/index.js';
 import type { NameValidation, RelabelChain } from '../relabel/index.js';
+import { compileRelabelConfigs, RelabelConfigError, relabelSample } from '../relabel/index.js';
 import type { CliIo, Command } from './command.js';
-import { UsageError, parseArgs, readInput } from './command.js';
+import { parseArgs, readInput, UsageError } from './command.js';
 import { writeLines } from './output.js';
 import { formatOption, reportParseError } from './parse-command.js';
 
@@ -49,7 +49,7 @@ export const relabelCommand: Command = async (io) => {
   const ct = flags.get('content-type');
   const opts = { format: formatOption(flags.get('format')), contentType: typeof ct === 'string' ? ct : null };
   const body = await readInput(io, positional[0]);
-  let families;
+  let families: MetricFamily[];
   try {
     resolveFormat(opts);
     families = parseExposition(body, opts);
@@ -166,7 +166,8 @@ async function loadRules(path: string, job: string | undefined, nameValidation: 
   } else {
     const matches = configs.flatMap((c, i) => (jobName(c) === job ? [i] : []));
     if (matches.length === 0) throw new RuleFileError(`${path}: no scrape_configs entry with job_name ${JSON.stringify(job)}`);
-    if (matches.length > 1) throw new RuleFileError(`${path}: job_name ${JSON.stringify(job)} appears ${matches.length} times in scrape_configs`);
+    if (matches.length > 1)
+      throw new RuleFileError(`${path}: job_name ${JSON.stringify(job)} appears ${matches.length} times in scrape_configs`);
     index = matches[0] as number;
   }
   const cfg = configs[index] as Record<string, unknown>;

@@ -46,7 +46,10 @@ export interface RelabelChain {
 export function compileRelabelConfigs(rules: unknown, where?: string, options: RelabelOptions = {}): RelabelChain {
   const scheme = options.nameValidation ?? 'utf8';
   const parsed = parseRelabelRules(rules, where, scheme);
-  return new Chain(parsed, parsed.map((r) => compileStep(r, scheme)));
+  return new Chain(
+    parsed,
+    parsed.map((r) => compileStep(r, scheme)),
+  );
 }
 
 const Op = {
@@ -240,7 +243,10 @@ function applyStep(step: Step, b: LabelBuilder): boolean {
       b.forEach((name, value) => {
         // MatchString, then ReplaceAllString as Prometheus; it does not validate the new name.
         if (!rule.regex.test(name)) return;
-        b.set(rule.regex.replaceAll(name, (groups) => expandTemplate(step.replacement, groups)), value);
+        b.set(
+          rule.regex.replaceAll(name, (groups) => expandTemplate(step.replacement, groups)),
+          value,
+        );
       });
       return true;
     case Op.LabelDrop:

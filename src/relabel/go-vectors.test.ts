@@ -16,9 +16,7 @@ interface Vectors {
   case: [string, string, string][];
   replaceAll: [string, string, string, string | null][];
 }
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../src/relabel/testdata/go-vectors.json', import.meta.url), 'utf8'),
-) as Vectors;
+const vectors = JSON.parse(readFileSync(new URL('../../../src/relabel/testdata/go-vectors.json', import.meta.url), 'utf8')) as Vectors;
 
 test('hashmod matches Go md5 + BigEndian.Uint64(sum[8:]) % modulus', () => {
   assert.ok(vectors.hashmod.length > 50);

@@ -27,7 +27,7 @@ export function isValidLabelName(name: string, scheme: NameValidation): boolean 
  */
 export function compareLabelNames(a: string, b: string): number {
   if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let ca = a.charCodeAt(i);
     let cb = b.charCodeAt(i);

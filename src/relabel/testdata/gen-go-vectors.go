@@ -1,6 +1,6 @@
 // Generates go-vectors.json, the reference results relabel tests compare against, with Go's own
 // regexp, crypto/md5 and strings packages (the ones Prometheus uses):
-//   go run gen-go-vectors.go > go-vectors.json
+//   go run gen-go-vectors.go > go-vectors.json && npx biome format --write go-vectors.json
 // Hashmod results were also cross-checked with Python's hashlib (int.from_bytes(md5[8:], "big") % m).
 
 package main
