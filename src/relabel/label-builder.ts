@@ -104,7 +104,8 @@ function hasName(flat: readonly string[], name: string): boolean {
 
 /** A copy sorted by name; equal names keep their input order. */
 export function sortedCopy(labels: Labels): string[] {
-  return sortPairsInPlace(labels.slice());
+  // A dangling name without a value (odd length) is not a label: leave it out.
+  return sortPairsInPlace(labels.length % 2 === 0 ? labels.slice() : labels.slice(0, -1));
 }
 
 function sortPairsInPlace(out: string[]): string[] {
