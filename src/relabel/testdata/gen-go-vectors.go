@@ -62,8 +62,9 @@ func main() {
 	}
 	out["expand"] = exs
 
-	mpats := []string{".*", "(.*)", ".+", "a|b", "(?:a|b)", "(a|b)", "foo.*", "foo.+", "foo(.*)", "foo(.+)", "", "a\\.b", "a.b", "(?i)abc", "[a-z]+", "\\d+", "x*", "é+", "a|", "\\|", "foo\\.*", "^a$", "a$|b", "go_.*|process_.*", "up|scrape_.+"}
-	inputs := []string{"", "a", "b", "ab", "foo", "foobar", "foo\nbar", "a.b", "aXb", "ABC", "abc", "123", "é", "éé", "\n", "|", "foo.", "foo..", "x", "go_gc", "process_cpu", "scrape_x", "scrape_", "up"}
+	mpats := []string{".*", "(.*)", ".+", "a|b", "(?:a|b)", "(a|b)", "foo.*", "foo.+", "foo(.*)", "foo(.+)", "", "a\\.b", "a.b", "(?i)abc", "[a-z]+", "\\d+", "x*", "é+", "a|", "\\|", "foo\\.*", "^a$", "a$|b", "go_.*|process_.*", "up|scrape_.+",
+		"(?i)abc", "(?i)k", "(?i)straße", "\\pL+", "[[:alpha:]]+", "a\\b", "(?U)a+", "a{2,}", "\\Qa.b\\E", "[^a]", "(?m)^a$|b", "\\Aa\\z", "(?-s:.)", "[é-ë]", "\\x{1F600}", "\\d\\D", "\\s", "\\w+"}
+	inputs := []string{"", "a", "b", "ab", "foo", "foobar", "foo\nbar", "a.b", "aXb", "ABC", "abc", "123", "é", "éé", "\n", "|", "foo.", "foo..", "x", "go_gc", "process_cpu", "scrape_x", "scrape_", "up", "K", "STRASSE", "STRAßE", "Straße", "aa", "é😀", "😀", "ê", "1a", " ", "\t", "a\nb", "_x9"}
 	ms := []any{}
 	for _, p := range mpats {
 		re := regexp.MustCompile("^(?s:" + p + ")$")
