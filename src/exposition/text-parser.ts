@@ -54,6 +54,8 @@ export class TextParser {
   private lastName = '';
   private lastFamily: MetricFamily | null = null;
   private labelNames: string[] = [];
+  private labelValues: string[] = [];
+  private prevLabelCount = 0;
   /** Result slot of readQuoted, reused: no object per label value. */
   private readonly quoted = { value: '', end: 0 };
   /** Scratch for one sample's labels, copied out with one exact-size slice. */
@@ -279,20 +281,25 @@ export class TextParser {
   }
 
   /** Reads a quoted string (label-value escapes); `end` of the result is just past the closing quote. */
-  private readQuoted(start: number, end: number, what: string): { value: string; end: number } {
+  private readQuoted(start: number, end: number, what: string, prev = ''): { value: string; end: number } {
     const buf = this.buf;
     let p = start + 1;
     let h = 0;
     let c = 0;
-    // Fast path: no escapes, hash computed on the way for interning.
-    for (; p < end; p++) {
+    // Fast path, one pass: no escapes; compared on the way with the previous sample's value at
+    // this position (histogram and summary lines repeat them), hashed for interning otherwise.
+    let same = true;
+    const plen = prev.length;
+    for (let i = 0; p < end; p++, i++) {
       c = buf[p] as number;
       if (c === B.QUOTE || c === B.BSLASH) break;
       h = (Math.imul(h, 31) + c) | 0;
+      if (same && (i >= plen || prev.charCodeAt(i) !== c)) same = false;
     }
     const q = this.quoted;
     if (p < end && c === B.QUOTE) {
-      if (this.ascii) q.value = internAscii(buf, start + 1, p, h);
+      if (same && p - start - 1 === plen && this.ascii) q.value = prev;
+      else if (this.ascii) q.value = internAscii(buf, start + 1, p, h);
       else {
         if (!this.utf8Valid && !isUtf8(buf.subarray(start + 1, p))) this.fail(start, `invalid UTF-8 in ${what}`);
         q.value = utf8(buf, start + 1, p);
@@ -330,6 +337,10 @@ export class TextParser {
     const labels = this.scratch;
     labels.length = 0;
     const names = this.labelNames;
+    const values = this.labelValues;
+    let schemaSeen = true;
+    const prevCount = this.prevLabelCount;
+    this.prevLabelCount = 0;
     let name = outerName;
     let p = start;
     let idx = 0;
@@ -355,6 +366,7 @@ export class TextParser {
           this.fail(p, `expected '=' after label name, found ${describeByte(buf, p, end)}`);
         }
         lname = q.value;
+        schemaSeen = false;
         if (lname === '') this.fail(ls, 'empty label name');
       } else {
         if (p < end && charClass[buf[p] as number]! & C.LABEL_START) {
@@ -363,19 +375,27 @@ export class TextParser {
         }
         if (p === ls) this.fail(p, `invalid label name for metric "${name ?? ''}", found ${describeByte(buf, p, end)}`);
         const prev = names[idx];
-        lname = prev !== undefined && bytesEqual(buf, ls, p, prev) ? prev : latin1(buf, ls, p);
-        names[idx] = lname;
+        if (prev !== undefined && bytesEqual(buf, ls, p, prev)) lname = prev;
+        else {
+          lname = latin1(buf, ls, p);
+          names[idx] = lname;
+          schemaSeen = false;
+        }
         while (p < end && isBlank(buf[p])) p++;
         if (buf[p] !== B.EQ) this.fail(p, `expected '=' after label name, found ${describeByte(buf, p, end)}`);
       }
-      if (lname === '__name__') this.fail(ls, 'label name "__name__" is reserved');
-      for (let i = 0; i < labels.length; i += 2) {
-        if (labels[i] === lname) this.fail(ls, `duplicate label name "${lname}" for metric "${name ?? ''}"`);
+      // Names 0..idx equal to the previous sample's (same string objects) were checked with it.
+      if (!schemaSeen || idx >= prevCount) {
+        if (lname === '__name__') this.fail(ls, 'label name "__name__" is reserved');
+        for (let i = 0; i < labels.length; i += 2) {
+          if (labels[i] === lname) this.fail(ls, `duplicate label name "${lname}" for metric "${name ?? ''}"`);
+        }
       }
       p++;
       while (p < end && isBlank(buf[p])) p++;
       if (buf[p] !== B.QUOTE) this.fail(p, `expected '"' at start of label value, found ${describeByte(buf, p, end)}`);
-      const q = this.readQuoted(p, end, 'label value');
+      const q = this.readQuoted(p, end, 'label value', values[idx]);
+      values[idx] = q.value;
       labels.push(lname, q.value);
       if (lname === 'le' || lname === 'quantile') {
         const at = { start: p + 1, end: q.end - 1, value: q.value, escaped: q.end - 2 - p !== q.value.length };
@@ -396,6 +416,7 @@ export class TextParser {
       this.fail(p, `unexpected end of label value "${q.value}", expected ',' or '}' but found ${describeByte(buf, p, end)}`);
     }
     while (p < end && isBlank(buf[p])) p++;
+    this.prevLabelCount = idx;
     this.parsedLabels = labels.slice();
     this.parsedName = name;
     return p;
