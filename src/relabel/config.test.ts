@@ -306,3 +306,15 @@ test('a pathological legacy target template is validated in linear time', () => 
   );
   assert.ok(performance.now() - t0 < 2000);
 });
+
+test('RelabelConfigError is a CfPromError with a stable code', async () => {
+  const { CfPromError } = await import('../errors.js');
+  try {
+    compileRelabelConfigs([{ action: 'hashmod' }]);
+    assert.fail('expected an error');
+  } catch (err) {
+    assert.ok(err instanceof CfPromError);
+    assert.equal((err as RelabelConfigError).code, 'RELABEL_CONFIG');
+    assert.equal((err as RelabelConfigError).reason, 'must be greater than 0 for action "hashmod"');
+  }
+});

@@ -500,3 +500,18 @@ test('process is repeatable and does not share state between calls', () => {
   assert.deepEqual(obj(first ?? []), { a: '1', b: '1' });
   assert.deepEqual(obj(second ?? []), { a: '2', b: '2' });
 });
+
+test('large label sets (hundreds of __meta_ labels) sort and relabel correctly', () => {
+  const names = Array.from({ length: 300 }, (_, i) => `__meta_${((i * 7919) % 300).toString().padStart(3, '0')}`);
+  const input = names.flatMap((n) => [n, `v${n}`]);
+  const out = compileRelabelConfigs([{ action: 'labelmap', regex: '__meta_(00.)' }]).process(input);
+  assert.ok(out !== null);
+  const outNames = out.filter((_, i) => i % 2 === 0);
+  assert.deepEqual(outNames, [...outNames].sort());
+  assert.equal(outNames.length, 310);
+  assert.equal(out[out.indexOf('009') + 1], 'v__meta_009');
+});
+
+test('a dangling name without a value is ignored', () => {
+  assert.deepEqual(compileRelabelConfigs([]).process(['b', '1', 'a']), ['b', '1']);
+});
