@@ -87,8 +87,6 @@ interface Step {
   sources: readonly string[];
   target: Template;
   replacement: Template;
-  /** Groups the templates need: match only up to this one. */
-  maxGroup: number;
   valid: (name: string) => boolean;
 }
 
@@ -102,8 +100,13 @@ function compileStep(rule: RelabelRule, scheme: NameValidation): Step {
     sources: rule.sourceLabels ?? [],
     target,
     replacement,
-    maxGroup: Math.max(target.maxGroup, replacement.maxGroup, 0),
-    valid: (name) => isValidLabelName(name, scheme),
+    // A target without group references is checked once here, not per sample.
+    valid:
+      target.literal !== null
+        ? isValidLabelName(target.literal, scheme)
+          ? () => true
+          : () => false
+        : (name) => isValidLabelName(name, scheme),
   };
 }
 
@@ -223,7 +226,7 @@ function applyStep(step: Step, b: LabelBuilder): boolean {
     case Op.KeepEqual:
       return b.get(rule.targetLabel) === val;
     case Op.Replace: {
-      const groups = rule.regex.match(val, step.maxGroup);
+      const groups = rule.regex.match(val);
       if (groups === null) return true; // no match: no replacement
       const target = expandTemplate(step.target, groups);
       if (!step.valid(target)) return true;
@@ -239,25 +242,24 @@ function applyStep(step: Step, b: LabelBuilder): boolean {
     case Op.HashMod:
       b.set(rule.targetLabel, hashmod(val, rule.modulus));
       return true;
-    case Op.LabelMap:
-      b.forEach((name, value) => {
-        // MatchString, then ReplaceAllString as Prometheus; it does not validate the new name.
-        if (!rule.regex.test(name)) return;
-        b.set(
-          rule.regex.replaceAll(name, (groups) => expandTemplate(step.replacement, groups)),
-          value,
-        );
-      });
+    case Op.LabelMap: {
+      // MatchString, then ReplaceAllString as Prometheus; it does not validate the new name.
+      const labels = b.snapshot();
+      for (let i = 0; i < labels.length; i += 2) {
+        const name = labels[i] as string;
+        if (rule.regex.test(name)) b.set(rule.regex.replaceAll(name, step.replacement), labels[i + 1] as string);
+      }
       return true;
+    }
     case Op.LabelDrop:
-      b.forEach((name) => {
-        if (rule.regex.test(name)) b.delete(name);
-      });
+    case Op.LabelKeep: {
+      const keepMatching = step.op === Op.LabelKeep;
+      const labels = b.snapshot();
+      for (let i = 0; i < labels.length; i += 2) {
+        const name = labels[i] as string;
+        if (rule.regex.test(name) !== keepMatching) b.delete(name);
+      }
       return true;
-    case Op.LabelKeep:
-      b.forEach((name) => {
-        if (!rule.regex.test(name)) b.delete(name);
-      });
-      return true;
+    }
   }
 }

@@ -5,7 +5,7 @@ import { compareLabelNames } from './label-name.js';
  * A label set under modification with exactly the semantics of Prometheus's `labels.Builder`
  * (slice implementation), on which relabeling results depend:
  * - setting a label to "" deletes it, and input labels with an empty value count as deleted;
- * - `forEach` visits the untouched input labels in name order, then the set labels in the order
+ * - `snapshot`/`forEach` visit the untouched input labels in name order, then the set labels in the order
  *   they were first set, over a snapshot taken before the first call of the callback
  *   (`labelmap` with two sources mapping to one target: the later one wins);
  * - `toLabels` returns the set sorted by name in UTF-8 byte order.
@@ -62,16 +62,29 @@ export class LabelBuilder {
     this.deleted.push(name);
   }
 
-  forEach(f: (name: string, value: string) => void): void {
-    const added = this.added.slice();
-    const deleted = this.deleted.slice();
+  /**
+   * The labels as Prometheus's `Range` visits them, copied first so that `set`/`delete` calls
+   * while walking it do not change what is walked: untouched input labels in name order, then
+   * set labels in insertion order. Flat `[n0, v0, …]`.
+   */
+  snapshot(): string[] {
+    const added = this.added;
+    const deleted = this.deleted;
     const base = this.base;
+    if (added.length === 0 && deleted.length === 0) return base.slice();
+    const out: string[] = [];
     for (let i = 0; i < base.length; i += 2) {
       const name = base[i] as string;
       if (deleted.includes(name) || hasName(added, name)) continue;
-      f(name, base[i + 1] as string);
+      out.push(name, base[i + 1] as string);
     }
-    for (let i = 0; i < added.length; i += 2) f(added[i] as string, added[i + 1] as string);
+    for (let i = 0; i < added.length; i++) out.push(added[i] as string);
+    return out;
+  }
+
+  forEach(f: (name: string, value: string) => void): void {
+    const labels = this.snapshot();
+    for (let i = 0; i < labels.length; i += 2) f(labels[i] as string, labels[i + 1] as string);
   }
 
   toLabels(): Labels {

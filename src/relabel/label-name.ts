@@ -13,7 +13,10 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Go's `utf8.ValidString` for a JS string: no lone surrogates. */
 export function isWellFormed(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
+  for (let i = 0; i < s.length; i++) {
+    if ((s.charCodeAt(i) & 0xf800) === 0xd800) return !LONE_SURROGATE.test(s); // some surrogate: check pairing
+  }
+  return true;
 }
 
 export function isValidLabelName(name: string, scheme: NameValidation): boolean {
