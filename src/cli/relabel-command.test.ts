@@ -148,3 +148,10 @@ test('cf-prom relabel: usage errors exit 2; unreadable config and bad exposition
   assert.equal(parse.status, 1);
   assert.match(parse.stderr, /^cf-prom: parse error: line 1/);
 });
+
+test('cf-prom relabel: numbers in string fields keep their YAML source text, as in Go', () => {
+  const f = file('scalars.yml', '- {source_labels: [a, b], separator: 1.0, regex: 0x1F1.0y, target_label: c, replacement: 1e3}\n');
+  const r = run(['--config', f, '--labels'], '{"a":"0x1F","b":"y"}\n');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '{"a":"0x1F","b":"y","c":"1e3"}\n');
+});
