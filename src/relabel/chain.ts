@@ -26,7 +26,8 @@ export interface RelabelChain {
   readonly onlyFilters: boolean;
   /**
    * The label names the chain reads, or null when some rule looks at all labels
-   * (labelmap/labeldrop/labelkeep). A cache may key on just these.
+   * (labelmap/labeldrop/labelkeep). Whether a label set is dropped, and every value the rules
+   * write, depend only on these labels (the output still carries all the others).
    */
   readonly readsLabels: readonly string[] | null;
   readonly rules: readonly RelabelRule[];
