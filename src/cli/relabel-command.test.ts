@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 const cli = new URL('./main.js', import.meta.url).pathname;
-const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli, 'relabel', ...args], { input, encoding: 'utf8', timeout: 20_000 });
+const run = (args: string[], input?: string) =>
+  spawnSync(process.execPath, [cli, 'relabel', ...args], { input, encoding: 'utf8', timeout: 20_000 });
 const dir = mkdtempSync(join(tmpdir(), 'cf-prom-relabel-'));
 function file(name: string, text: string): string {
   const p = join(dir, name);
@@ -32,7 +33,8 @@ const rules = file(
 );
 
 test('cf-prom relabel: exposition in, parse NDJSON out, dropped samples left out', () => {
-  const body = '# TYPE go_gc counter\ngo_gc 1\n# TYPE http_requests_total counter\nhttp_requests_total{pid="12",path="/api/v2/users"} 5 1700000000000\nup 1\n';
+  const body =
+    '# TYPE go_gc counter\ngo_gc 1\n# TYPE http_requests_total counter\nhttp_requests_total{pid="12",path="/api/v2/users"} 5 1700000000000\nup 1\n';
   const r = run(['--config', rules, '-'], body);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(
@@ -64,7 +66,10 @@ test('cf-prom relabel --labels: a bad line exits 1 naming the line', () => {
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '{"a":"b"}\n');
   assert.equal(r.stderr, 'cf-prom relabel: stdin: line 2: label "a": value must be a string\n');
-  assert.equal(run(['--config', rules, '--labels'], '[1]\n').stderr, 'cf-prom relabel: stdin: line 1: expected a JSON object of label names to string values\n');
+  assert.equal(
+    run(['--config', rules, '--labels'], '[1]\n').stderr,
+    'cf-prom relabel: stdin: line 1: expected a JSON object of label names to string values\n',
+  );
 });
 
 test('cf-prom relabel: an invalid rule file exits 1 with one line: rule index, field, reason', () => {
@@ -76,7 +81,10 @@ test('cf-prom relabel: an invalid rule file exits 1 with one line: rule index, f
   const badRegex = file('bad-regex.yml', '- {action: drop, source_labels: [a], regex: "a(?=b)"}\n');
   const r2 = run(['--config', badRegex], '');
   assert.equal(r2.status, 1);
-  assert.equal(r2.stderr, `cf-prom relabel: ${badRegex}: relabel rule 0: field regex: invalid regular expression "a(?=b)": error parsing regexp: invalid or unsupported Perl syntax: \`(?=\`\n`);
+  assert.equal(
+    r2.stderr,
+    `cf-prom relabel: ${badRegex}: relabel rule 0: field regex: invalid regular expression "a(?=b)": error parsing regexp: invalid or unsupported Perl syntax: \`(?=\`\n`,
+  );
 });
 
 test('cf-prom relabel: YAML syntax errors name line and column', () => {
@@ -120,8 +128,14 @@ test('cf-prom relabel --job: missing or ambiguous job', () => {
   assert.equal(ambiguous.status, 1);
   assert.equal(ambiguous.stderr, `cf-prom relabel: ${scrape}: 2 scrape_configs ("apps", "system"); choose one with --job NAME\n`);
   const dup = file('dup.yml', 'scrape_configs:\n  - job_name: a\n  - job_name: a\n');
-  assert.equal(run(['--config', dup, '--job', 'a', '--labels'], '').stderr, `cf-prom relabel: ${dup}: job_name "a" appears 2 times in scrape_configs\n`);
-  assert.equal(run(['--config', rules, '--job', 'a', '--labels'], '').stderr, `cf-prom relabel: ${rules}: --job needs a file with scrape_configs\n`);
+  assert.equal(
+    run(['--config', dup, '--job', 'a', '--labels'], '').stderr,
+    `cf-prom relabel: ${dup}: job_name "a" appears 2 times in scrape_configs\n`,
+  );
+  assert.equal(
+    run(['--config', rules, '--job', 'a', '--labels'], '').stderr,
+    `cf-prom relabel: ${rules}: --job needs a file with scrape_configs\n`,
+  );
 });
 
 test('cf-prom relabel: usage errors exit 2; unreadable config and bad exposition exit 1', () => {
@@ -133,4 +147,11 @@ test('cf-prom relabel: usage errors exit 2; unreadable config and bad exposition
   const parse = run(['--config', rules], 'bad{ 1\n');
   assert.equal(parse.status, 1);
   assert.match(parse.stderr, /^cf-prom: parse error: line 1/);
+});
+
+test('cf-prom relabel: numbers in string fields keep their YAML source text, as in Go', () => {
+  const f = file('scalars.yml', '- {source_labels: [a, b], separator: 1.0, regex: 0x1F1.0y, target_label: c, replacement: 1e3}\n');
+  const r = run(['--config', f, '--labels'], '{"a":"0x1F","b":"y"}\n');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '{"a":"0x1F","b":"y","c":"1e3"}\n');
 });

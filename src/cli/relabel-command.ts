@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import type { Document, Scalar } from 'yaml';
+import { isScalar, isSeq, parseDocument, visit } from 'yaml';
+import type { Labels, MetricFamily } from '../exposition/index.js';
 import { parseExposition, resolveFormat, sampleToNdjson } from '../exposition/index.js';
-import type { Labels } from '../exposition/index.js';
-import { compileRelabelConfigs, RelabelConfigError, relabelSample } from '../relabel/index.js';
 import type { NameValidation, RelabelChain } from '../relabel/index.js';
+import { compileRelabelConfigs, RelabelConfigError, relabelSample } from '../relabel/index.js';
 import type { CliIo, Command } from './command.js';
-import { UsageError, parseArgs, readInput } from './command.js';
+import { parseArgs, readInput, UsageError } from './command.js';
 import { writeLines } from './output.js';
 import { formatOption, reportParseError } from './parse-command.js';
 
@@ -49,7 +50,7 @@ export const relabelCommand: Command = async (io) => {
   const ct = flags.get('content-type');
   const opts = { format: formatOption(flags.get('format')), contentType: typeof ct === 'string' ? ct : null };
   const body = await readInput(io, positional[0]);
-  let families;
+  let families: MetricFamily[];
   try {
     resolveFormat(opts);
     families = parseExposition(body, opts);
@@ -133,6 +134,7 @@ async function loadRules(path: string, job: string | undefined, nameValidation: 
     const first = yamlError.message.split('\n')[0] as string;
     throw new RuleFileError(`${path}:${pos ? `${pos.line}:${pos.col}:` : ''} invalid YAML: ${first}`);
   }
+  scalarsAsSourceText(doc);
   const root: unknown = doc.toJS();
   const options = { nameValidation };
   if (Array.isArray(root) || root === null || root === undefined) {
@@ -166,9 +168,32 @@ async function loadRules(path: string, job: string | undefined, nameValidation: 
   } else {
     const matches = configs.flatMap((c, i) => (jobName(c) === job ? [i] : []));
     if (matches.length === 0) throw new RuleFileError(`${path}: no scrape_configs entry with job_name ${JSON.stringify(job)}`);
-    if (matches.length > 1) throw new RuleFileError(`${path}: job_name ${JSON.stringify(job)} appears ${matches.length} times in scrape_configs`);
+    if (matches.length > 1)
+      throw new RuleFileError(`${path}: job_name ${JSON.stringify(job)} appears ${matches.length} times in scrape_configs`);
     index = matches[0] as number;
   }
   const cfg = configs[index] as Record<string, unknown>;
   return compileRelabelConfigs(cfg.metric_relabel_configs, `${path}: scrape_configs[${index}].metric_relabel_configs`, options);
+}
+
+const TEXT_FIELDS = new Set(['separator', 'regex', 'target_label', 'replacement', 'action']);
+
+/**
+ * Go's yaml.v2 fills a string field with a scalar's source text (`separator: 1.0` is "1.0",
+ * `regex: 0x1F` is "0x1F"), where a JavaScript value would print as 1 or 31: give the rule fields
+ * that are strings their source text back.
+ */
+function scalarsAsSourceText(doc: Document): void {
+  const asText = (node: Scalar) => {
+    if (node.value !== null && typeof node.value !== 'string' && typeof node.source === 'string') node.value = node.source;
+  };
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || typeof pair.key.value !== 'string') return;
+      if (TEXT_FIELDS.has(pair.key.value) && isScalar(pair.value)) asText(pair.value);
+      else if (pair.key.value === 'source_labels' && isSeq(pair.value)) {
+        for (const item of pair.value.items) if (isScalar(item)) asText(item);
+      }
+    },
+  });
 }

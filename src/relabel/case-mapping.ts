@@ -24,7 +24,7 @@ function range(from: number, to: number, target: number): [number, number][] {
   return out;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const LOWER_SPECIAL = /[\u0130\u03a3]/;
 
 export function goToLower(s: string): string {

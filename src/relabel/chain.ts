@@ -26,7 +26,8 @@ export interface RelabelChain {
   readonly onlyFilters: boolean;
   /**
    * The label names the chain reads, or null when some rule looks at all labels
-   * (labelmap/labeldrop/labelkeep). A cache may key on just these.
+   * (labelmap/labeldrop/labelkeep). Whether a label set is dropped, and every value the rules
+   * write, depend only on these labels (the output still carries all the others).
    */
   readonly readsLabels: readonly string[] | null;
   readonly rules: readonly RelabelRule[];
@@ -46,7 +47,10 @@ export interface RelabelChain {
 export function compileRelabelConfigs(rules: unknown, where?: string, options: RelabelOptions = {}): RelabelChain {
   const scheme = options.nameValidation ?? 'utf8';
   const parsed = parseRelabelRules(rules, where, scheme);
-  return new Chain(parsed, parsed.map((r) => compileStep(r, scheme)));
+  return new Chain(
+    parsed,
+    parsed.map((r) => compileStep(r, scheme)),
+  );
 }
 
 const Op = {
@@ -84,8 +88,6 @@ interface Step {
   sources: readonly string[];
   target: Template;
   replacement: Template;
-  /** Groups the templates need: match only up to this one. */
-  maxGroup: number;
   valid: (name: string) => boolean;
 }
 
@@ -99,8 +101,13 @@ function compileStep(rule: RelabelRule, scheme: NameValidation): Step {
     sources: rule.sourceLabels ?? [],
     target,
     replacement,
-    maxGroup: Math.max(target.maxGroup, replacement.maxGroup, 0),
-    valid: (name) => isValidLabelName(name, scheme),
+    // A target without group references is checked once here, not per sample.
+    valid:
+      target.literal !== null
+        ? isValidLabelName(target.literal, scheme)
+          ? () => true
+          : () => false
+        : (name) => isValidLabelName(name, scheme),
   };
 }
 
@@ -147,7 +154,7 @@ class Chain implements RelabelChain {
   // Filters read labels but never write them: no builder, the input is read in place.
   private filter(labels: Labels): Labels | null {
     for (const step of this.steps) {
-      const val = sourceValue(step, (n) => lookup(labels, n));
+      const val = inputSourceValue(step, labels);
       switch (step.op) {
         case Op.Keep:
           if (!step.rule.regex.test(val)) return null;
@@ -188,18 +195,28 @@ function lookup(labels: Labels, name: string): string {
   return '';
 }
 
-function sourceValue(step: Step, get: (name: string) => string): string {
+// Two copies of the same join, so neither allocates a getter closure per call.
+function inputSourceValue(step: Step, labels: Labels): string {
   const sources = step.sources;
-  if (sources.length === 1) return get(sources[0] as string);
+  if (sources.length === 1) return lookup(labels, sources[0] as string);
   if (sources.length === 0) return '';
-  let val = get(sources[0] as string);
-  for (let i = 1; i < sources.length; i++) val += step.rule.separator + get(sources[i] as string);
+  let val = lookup(labels, sources[0] as string);
+  for (let i = 1; i < sources.length; i++) val += step.rule.separator + lookup(labels, sources[i] as string);
+  return val;
+}
+
+function builderSourceValue(step: Step, b: LabelBuilder): string {
+  const sources = step.sources;
+  if (sources.length === 1) return b.get(sources[0] as string);
+  if (sources.length === 0) return '';
+  let val = b.get(sources[0] as string);
+  for (let i = 1; i < sources.length; i++) val += step.rule.separator + b.get(sources[i] as string);
   return val;
 }
 
 function applyStep(step: Step, b: LabelBuilder): boolean {
   const rule = step.rule;
-  const val = sourceValue(step, (n) => b.get(n));
+  const val = builderSourceValue(step, b);
   switch (step.op) {
     case Op.Drop:
       return !rule.regex.test(val);
@@ -210,7 +227,7 @@ function applyStep(step: Step, b: LabelBuilder): boolean {
     case Op.KeepEqual:
       return b.get(rule.targetLabel) === val;
     case Op.Replace: {
-      const groups = rule.regex.match(val, step.maxGroup);
+      const groups = rule.regex.match(val);
       if (groups === null) return true; // no match: no replacement
       const target = expandTemplate(step.target, groups);
       if (!step.valid(target)) return true;
@@ -226,22 +243,24 @@ function applyStep(step: Step, b: LabelBuilder): boolean {
     case Op.HashMod:
       b.set(rule.targetLabel, hashmod(val, rule.modulus));
       return true;
-    case Op.LabelMap:
-      b.forEach((name, value) => {
-        const groups = rule.regex.match(name, step.maxGroup);
-        // Prometheus does not validate the new name here.
-        if (groups !== null) b.set(expandTemplate(step.replacement, groups), value);
-      });
+    case Op.LabelMap: {
+      // MatchString, then ReplaceAllString as Prometheus; it does not validate the new name.
+      const labels = b.snapshot();
+      for (let i = 0; i < labels.length; i += 2) {
+        const name = labels[i] as string;
+        if (rule.regex.test(name)) b.set(rule.regex.replaceAll(name, step.replacement), labels[i + 1] as string);
+      }
       return true;
+    }
     case Op.LabelDrop:
-      b.forEach((name) => {
-        if (rule.regex.test(name)) b.delete(name);
-      });
+    case Op.LabelKeep: {
+      const keepMatching = step.op === Op.LabelKeep;
+      const labels = b.snapshot();
+      for (let i = 0; i < labels.length; i += 2) {
+        const name = labels[i] as string;
+        if (rule.regex.test(name) !== keepMatching) b.delete(name);
+      }
       return true;
-    case Op.LabelKeep:
-      b.forEach((name) => {
-        if (!rule.regex.test(name)) b.delete(name);
-      });
-      return true;
+    }
   }
 }

@@ -136,11 +136,15 @@ function parseRule(raw: unknown, index: number, where: string | undefined, schem
   const act: RelabelAction = action;
   const quoted = `"${act}"`;
   if (modulus === 0n && act === 'hashmod') fail('modulus', `must be greater than 0 for action ${quoted}`);
-  const needsTarget = act === 'replace' || act === 'hashmod' || act === 'lowercase' || act === 'uppercase' || act === 'keepequal' || act === 'dropequal';
+  const needsTarget =
+    act === 'replace' || act === 'hashmod' || act === 'lowercase' || act === 'uppercase' || act === 'keepequal' || act === 'dropequal';
   if (needsTarget && targetLabel === '') fail('target_label', `required for action ${quoted}`);
   const nameTemplateOk = (s: string) => (scheme === 'utf8' ? isValidLabelName(s, 'utf8') : LEGACY_NAME_TEMPLATE.test(s));
   const invalidName = (field: string, value: string, what = 'label name') =>
-    fail(field, `${JSON.stringify(value)} is not a valid ${what} for action ${quoted}${scheme === 'legacy' ? ' (legacy name validation)' : ''}`);
+    fail(
+      field,
+      `${JSON.stringify(value)} is not a valid ${what} for action ${quoted}${scheme === 'legacy' ? ' (legacy name validation)' : ''}`,
+    );
   if (act === 'replace') {
     if (!targetLabel.includes('$') ? !isValidLabelName(targetLabel, scheme) : !nameTemplateOk(targetLabel)) {
       invalidName('target_label', targetLabel, 'label name or template');

@@ -49,7 +49,7 @@ export function compileTemplate(template: string, groupCount: number, namedGroup
   }
   text += rest;
   if (text !== '') parts.push(text);
-  return { parts, literal: maxGroup < 0 ? (parts[0] as string | undefined) ?? '' : null, maxGroup };
+  return { parts, literal: maxGroup < 0 ? ((parts[0] as string | undefined) ?? '') : null, maxGroup };
 }
 
 /** Expands `t` with `groups[i]` = text of group i (null or missing when it did not participate). */

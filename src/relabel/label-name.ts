@@ -13,7 +13,10 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Go's `utf8.ValidString` for a JS string: no lone surrogates. */
 export function isWellFormed(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
+  for (let i = 0; i < s.length; i++) {
+    if ((s.charCodeAt(i) & 0xf800) === 0xd800) return !LONE_SURROGATE.test(s); // some surrogate: check pairing
+  }
+  return true;
 }
 
 export function isValidLabelName(name: string, scheme: NameValidation): boolean {
@@ -27,7 +30,7 @@ export function isValidLabelName(name: string, scheme: NameValidation): boolean 
  */
 export function compareLabelNames(a: string, b: string): number {
   if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let ca = a.charCodeAt(i);
     let cb = b.charCodeAt(i);

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} are Prometheus replacement templates, not JS.
 // A table per action: Prometheus documentation examples, the cases of Prometheus's
 // relabel_test.go (re-derived, not copied) and edge cases: empty source values, missing labels,
 // regexes that do not match, labelmap with groups.
@@ -138,16 +139,36 @@ table('replace', [
 ]);
 
 table('keep', [
-  { name: 'matching value is kept', rules: [{ source_labels: ['a'], regex: 'f.*', action: 'keep' }], input: { a: 'foo' }, want: { a: 'foo' } },
-  { name: 'non-matching value is dropped', rules: [{ source_labels: ['a'], regex: 'no-match', action: 'keep' }], input: { a: 'foo' }, want: null },
+  {
+    name: 'matching value is kept',
+    rules: [{ source_labels: ['a'], regex: 'f.*', action: 'keep' }],
+    input: { a: 'foo' },
+    want: { a: 'foo' },
+  },
+  {
+    name: 'non-matching value is dropped',
+    rules: [{ source_labels: ['a'], regex: 'no-match', action: 'keep' }],
+    input: { a: 'foo' },
+    want: null,
+  },
   {
     name: 'docs: keep targets annotated prometheus.io/scrape=true',
     rules: [{ source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], action: 'keep', regex: 'true' }],
     input: { __meta_kubernetes_pod_annotation_prometheus_io_scrape: 'false' },
     want: null,
   },
-  { name: 'missing label is the empty string: (.*) keeps', rules: [{ source_labels: ['x'], action: 'keep' }], input: { a: 'b' }, want: { a: 'b' } },
-  { name: 'missing label does not match .+', rules: [{ source_labels: ['x'], regex: '.+', action: 'keep' }], input: { a: 'b' }, want: null },
+  {
+    name: 'missing label is the empty string: (.*) keeps',
+    rules: [{ source_labels: ['x'], action: 'keep' }],
+    input: { a: 'b' },
+    want: { a: 'b' },
+  },
+  {
+    name: 'missing label does not match .+',
+    rules: [{ source_labels: ['x'], regex: '.+', action: 'keep' }],
+    input: { a: 'b' },
+    want: null,
+  },
   {
     name: 'literal alternation on __name__',
     rules: [{ source_labels: ['__name__'], regex: 'up|http_requests_total', action: 'keep' }],
@@ -163,8 +184,18 @@ table('keep', [
 ]);
 
 table('drop', [
-  { name: 'matching value is dropped', rules: [{ source_labels: ['a'], regex: '.*o.*', action: 'drop' }], input: { a: 'foo', b: 'bar' }, want: null },
-  { name: 'partial match does not drop (anchored)', rules: [{ source_labels: ['a'], regex: 'f|o', action: 'drop' }], input: { a: 'foo' }, want: { a: 'foo' } },
+  {
+    name: 'matching value is dropped',
+    rules: [{ source_labels: ['a'], regex: '.*o.*', action: 'drop' }],
+    input: { a: 'foo', b: 'bar' },
+    want: null,
+  },
+  {
+    name: 'partial match does not drop (anchored)',
+    rules: [{ source_labels: ['a'], regex: 'f|o', action: 'drop' }],
+    input: { a: 'foo' },
+    want: { a: 'foo' },
+  },
   { name: 'no match keeps', rules: [{ source_labels: ['a'], regex: 'no-match', action: 'drop' }], input: { a: 'foo' }, want: { a: 'foo' } },
   {
     name: 'a later rule never runs after a drop',
@@ -185,20 +216,51 @@ table('drop', [
 ]);
 
 table('keepequal', [
-  { name: 'equal values keep', rules: [{ source_labels: ['a'], target_label: 'b', action: 'keepequal' }], input: { a: 'x', b: 'x' }, want: { a: 'x', b: 'x' } },
-  { name: 'different values drop', rules: [{ source_labels: ['a'], target_label: 'b', action: 'keepequal' }], input: { a: 'x', b: 'y' }, want: null },
-  { name: 'both missing are equal (empty)', rules: [{ source_labels: ['a'], target_label: 'b', action: 'keepequal' }], input: { c: 'z' }, want: { c: 'z' } },
+  {
+    name: 'equal values keep',
+    rules: [{ source_labels: ['a'], target_label: 'b', action: 'keepequal' }],
+    input: { a: 'x', b: 'x' },
+    want: { a: 'x', b: 'x' },
+  },
+  {
+    name: 'different values drop',
+    rules: [{ source_labels: ['a'], target_label: 'b', action: 'keepequal' }],
+    input: { a: 'x', b: 'y' },
+    want: null,
+  },
+  {
+    name: 'both missing are equal (empty)',
+    rules: [{ source_labels: ['a'], target_label: 'b', action: 'keepequal' }],
+    input: { c: 'z' },
+    want: { c: 'z' },
+  },
   {
     name: 'docs: keep targets whose port equals the annotated port',
-    rules: [{ source_labels: ['__meta_kubernetes_pod_container_port_number'], target_label: '__meta_kubernetes_pod_annotation_prometheus_io_port', action: 'keepequal' }],
+    rules: [
+      {
+        source_labels: ['__meta_kubernetes_pod_container_port_number'],
+        target_label: '__meta_kubernetes_pod_annotation_prometheus_io_port',
+        action: 'keepequal',
+      },
+    ],
     input: { __meta_kubernetes_pod_container_port_number: '8080', __meta_kubernetes_pod_annotation_prometheus_io_port: '9090' },
     want: null,
   },
 ]);
 
 table('dropequal', [
-  { name: 'equal values drop', rules: [{ source_labels: ['a'], target_label: 'b', action: 'dropequal' }], input: { a: 'x', b: 'x' }, want: null },
-  { name: 'different values keep', rules: [{ source_labels: ['a'], target_label: 'b', action: 'dropequal' }], input: { a: 'x', b: 'y' }, want: { a: 'x', b: 'y' } },
+  {
+    name: 'equal values drop',
+    rules: [{ source_labels: ['a'], target_label: 'b', action: 'dropequal' }],
+    input: { a: 'x', b: 'x' },
+    want: null,
+  },
+  {
+    name: 'different values keep',
+    rules: [{ source_labels: ['a'], target_label: 'b', action: 'dropequal' }],
+    input: { a: 'x', b: 'y' },
+    want: { a: 'x', b: 'y' },
+  },
   {
     name: 'joined sources compared with the target',
     rules: [{ source_labels: ['a', 'b'], target_label: 'c', action: 'dropequal' }],
@@ -299,8 +361,18 @@ table('labeldrop', [
     input: { __meta_a: '1', __address__: 'h:1', job: 'j' },
     want: { __address__: 'h:1', job: 'j' },
   },
-  { name: 'can drop __name__ (the caller then drops the sample)', rules: [{ regex: '__name__', action: 'labeldrop' }], input: { __name__: 'm', a: 'b' }, want: { a: 'b' } },
-  { name: 'anchored: partial name match does not drop', rules: [{ regex: 'b', action: 'labeldrop' }], input: { b1: 'x' }, want: { b1: 'x' } },
+  {
+    name: 'can drop __name__ (the caller then drops the sample)',
+    rules: [{ regex: '__name__', action: 'labeldrop' }],
+    input: { __name__: 'm', a: 'b' },
+    want: { a: 'b' },
+  },
+  {
+    name: 'anchored: partial name match does not drop',
+    rules: [{ regex: 'b', action: 'labeldrop' }],
+    input: { b1: 'x' },
+    want: { b1: 'x' },
+  },
 ]);
 
 table('labelkeep', [
@@ -322,20 +394,45 @@ table('labelkeep', [
 ]);
 
 table('lowercase', [
-  { name: 'lowercases into the target', rules: [{ source_labels: ['a'], target_label: 'a_lower', action: 'lowercase' }], input: { a: 'AbCd' }, want: { a: 'AbCd', a_lower: 'abcd' } },
+  {
+    name: 'lowercases into the target',
+    rules: [{ source_labels: ['a'], target_label: 'a_lower', action: 'lowercase' }],
+    input: { a: 'AbCd' },
+    want: { a: 'AbCd', a_lower: 'abcd' },
+  },
   {
     name: 'joined sources, in place',
     rules: [{ source_labels: ['a', 'b'], target_label: 'a', action: 'lowercase' }],
     input: { a: 'FOO', b: 'Bar' },
     want: { a: 'foo;bar', b: 'Bar' },
   },
-  { name: 'empty source deletes the target', rules: [{ source_labels: ['x'], target_label: 'a', action: 'lowercase' }], input: { a: 'A' }, want: {} },
-  { name: 'Go simple case mapping (İ → i, final Σ → σ)', rules: [{ source_labels: ['a'], target_label: 'b', action: 'lowercase' }], input: { a: 'İΣ' }, want: { a: 'İΣ', b: 'iσ' } },
+  {
+    name: 'empty source deletes the target',
+    rules: [{ source_labels: ['x'], target_label: 'a', action: 'lowercase' }],
+    input: { a: 'A' },
+    want: {},
+  },
+  {
+    name: 'Go simple case mapping (İ → i, final Σ → σ)',
+    rules: [{ source_labels: ['a'], target_label: 'b', action: 'lowercase' }],
+    input: { a: 'İΣ' },
+    want: { a: 'İΣ', b: 'iσ' },
+  },
 ]);
 
 table('uppercase', [
-  { name: 'uppercases into the target', rules: [{ source_labels: ['a'], target_label: 'b', action: 'uppercase' }], input: { a: 'AbCd' }, want: { a: 'AbCd', b: 'ABCD' } },
-  { name: 'ß stays ß as in Go', rules: [{ source_labels: ['a'], target_label: 'b', action: 'uppercase' }], input: { a: 'straße' }, want: { a: 'straße', b: 'STRAßE' } },
+  {
+    name: 'uppercases into the target',
+    rules: [{ source_labels: ['a'], target_label: 'b', action: 'uppercase' }],
+    input: { a: 'AbCd' },
+    want: { a: 'AbCd', b: 'ABCD' },
+  },
+  {
+    name: 'ß stays ß as in Go',
+    rules: [{ source_labels: ['a'], target_label: 'b', action: 'uppercase' }],
+    input: { a: 'straße' },
+    want: { a: 'straße', b: 'STRAßE' },
+  },
 ]);
 
 table('chain', [
@@ -402,4 +499,19 @@ test('process is repeatable and does not share state between calls', () => {
   const second = chain.process(['a', '2']);
   assert.deepEqual(obj(first ?? []), { a: '1', b: '1' });
   assert.deepEqual(obj(second ?? []), { a: '2', b: '2' });
+});
+
+test('large label sets (hundreds of __meta_ labels) sort and relabel correctly', () => {
+  const names = Array.from({ length: 300 }, (_, i) => `__meta_${((i * 7919) % 300).toString().padStart(3, '0')}`);
+  const input = names.flatMap((n) => [n, `v${n}`]);
+  const out = compileRelabelConfigs([{ action: 'labelmap', regex: '__meta_(00.)' }]).process(input);
+  assert.ok(out !== null);
+  const outNames = out.filter((_, i) => i % 2 === 0);
+  assert.deepEqual(outNames, [...outNames].sort());
+  assert.equal(outNames.length, 310);
+  assert.equal(out[out.indexOf('009') + 1], 'v__meta_009');
+});
+
+test('a dangling name without a value is ignored', () => {
+  assert.deepEqual(compileRelabelConfigs([]).process(['b', '1', 'a']), ['b', '1']);
 });

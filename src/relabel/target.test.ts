@@ -1,7 +1,15 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} are Prometheus replacement templates, not JS.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileRelabelConfigs, finalizeTargetLabels, formatPromDuration, parsePromDuration, prepareTargetLabels, relabelTarget } from './index.js';
 import type { TargetDefaults } from './index.js';
+import {
+  compileRelabelConfigs,
+  finalizeTargetLabels,
+  formatPromDuration,
+  parsePromDuration,
+  prepareTargetLabels,
+  relabelTarget,
+} from './index.js';
 
 const defaults: TargetDefaults = {
   job: 'node',
@@ -13,24 +21,55 @@ const defaults: TargetDefaults = {
 };
 
 test('prepareTargetLabels: target labels, then group labels, then config defaults unless set', () => {
-  const got = prepareTargetLabels(['__address__', '10.0.0.1:9100', 'job', 'custom', 'env', ''], defaults, ['env', 'prod', 'team', 'a', '__address__', 'ignored:1']);
+  const got = prepareTargetLabels(['__address__', '10.0.0.1:9100', 'job', 'custom', 'env', ''], defaults, [
+    'env',
+    'prod',
+    'team',
+    'a',
+    '__address__',
+    'ignored:1',
+  ]);
   assert.deepEqual(got, [
-    '__address__', '10.0.0.1:9100',
-    '__metrics_path__', '/metrics',
-    '__param_module', 'http_2xx',
-    '__scheme__', 'http',
-    '__scrape_interval__', '15s',
-    '__scrape_timeout__', '10s',
+    '__address__',
+    '10.0.0.1:9100',
+    '__metrics_path__',
+    '/metrics',
+    '__param_module',
+    'http_2xx',
+    '__scheme__',
+    'http',
+    '__scrape_interval__',
+    '15s',
+    '__scrape_timeout__',
+    '10s',
     // env is set (empty) by the target, so the group's value is not used, and "" deletes it
-    'job', 'custom',
-    'team', 'a',
+    'job',
+    'custom',
+    'team',
+    'a',
   ]);
 });
 
 test('finalizeTargetLabels: instance defaults to __address__, __meta_ removed, __ labels not public', () => {
   const r = finalizeTargetLabels([
-    '__address__', 'h:9100', '__scheme__', 'https', '__metrics_path__', '/m', '__scrape_interval__', '1m',
-    '__scrape_timeout__', '30s', '__meta_x', 'y', '__param_target', 'https://example', '__tmp_x', 't', 'job', 'j',
+    '__address__',
+    'h:9100',
+    '__scheme__',
+    'https',
+    '__metrics_path__',
+    '/m',
+    '__scrape_interval__',
+    '1m',
+    '__scrape_timeout__',
+    '30s',
+    '__meta_x',
+    'y',
+    '__param_target',
+    'https://example',
+    '__tmp_x',
+    't',
+    'job',
+    'j',
   ]);
   assert.ok(!('dropped' in r));
   assert.deepEqual(r.labels, ['instance', 'h:9100', 'job', 'j']);
@@ -45,7 +84,16 @@ test('finalizeTargetLabels: instance defaults to __address__, __meta_ removed, _
 });
 
 test('finalizeTargetLabels: an instance set by relabeling is kept', () => {
-  const r = finalizeTargetLabels(['__address__', 'h:1', 'instance', 'nice-name', '__scrape_interval__', '15s', '__scrape_timeout__', '10s']);
+  const r = finalizeTargetLabels([
+    '__address__',
+    'h:1',
+    'instance',
+    'nice-name',
+    '__scrape_interval__',
+    '15s',
+    '__scrape_timeout__',
+    '10s',
+  ]);
   assert.ok(!('dropped' in r));
   assert.deepEqual(r.labels, ['instance', 'nice-name']);
 });
@@ -56,11 +104,20 @@ test('finalizeTargetLabels: dropped with Prometheus reasons', () => {
     [base, 'no address'],
     [['__address__', '', ...base], 'no address'],
     [['__address__', 'http://h:1', ...base], '"http://h:1" is not a valid hostname'],
-    [['__address__', 'h:1', '__scrape_interval__', '15x', '__scrape_timeout__', '10s'], 'error parsing scrape interval: unknown unit "x" in duration "15x"'],
+    [
+      ['__address__', 'h:1', '__scrape_interval__', '15x', '__scrape_timeout__', '10s'],
+      'error parsing scrape interval: unknown unit "x" in duration "15x"',
+    ],
     [['__address__', 'h:1', '__scrape_interval__', '0', '__scrape_timeout__', '10s'], 'scrape interval cannot be 0'],
-    [['__address__', 'h:1', '__scrape_interval__', '15s', '__scrape_timeout__', 's'], 'error parsing scrape timeout: not a valid duration string: "s"'],
+    [
+      ['__address__', 'h:1', '__scrape_interval__', '15s', '__scrape_timeout__', 's'],
+      'error parsing scrape timeout: not a valid duration string: "s"',
+    ],
     [['__address__', 'h:1', '__scrape_interval__', '15s', '__scrape_timeout__', '0s'], 'scrape timeout cannot be 0'],
-    [['__address__', 'h:1', '__scrape_interval__', '10s', '__scrape_timeout__', '20s'], 'scrape timeout cannot be greater than scrape interval ("20s" > "10s")'],
+    [
+      ['__address__', 'h:1', '__scrape_interval__', '10s', '__scrape_timeout__', '20s'],
+      'scrape timeout cannot be greater than scrape interval ("20s" > "10s")',
+    ],
     [['__address__', 'h:1', ...base, 'x', 'bad\ud800'], 'invalid label value for "x": "bad\\ud800"'],
   ];
   for (const [labels, reason] of cases) assert.deepEqual(finalizeTargetLabels(labels), { dropped: reason }, reason);
@@ -77,7 +134,9 @@ test('relabelTarget: relabel_configs between prepare and finalize', () => {
   assert.ok(!('dropped' in r));
   assert.deepEqual(r.labels, ['app', 'web', 'instance', '10.0.0.7:9090', 'job', 'node']);
   assert.equal(r.address, '10.0.0.7:9090');
-  assert.deepEqual(relabelTarget(chain, ['__address__', 'h:1', '__meta_cf_app', 'skip-me'], defaults), { dropped: 'dropped by relabel_configs' });
+  assert.deepEqual(relabelTarget(chain, ['__address__', 'h:1', '__meta_cf_app', 'skip-me'], defaults), {
+    dropped: 'dropped by relabel_configs',
+  });
   const noAddress = compileRelabelConfigs([{ regex: '__address__', action: 'labeldrop' }]);
   assert.deepEqual(relabelTarget(noAddress, ['__address__', 'h:1'], defaults), { dropped: 'no address' });
 });

@@ -1,6 +1,6 @@
 // Generates go-vectors.json, the reference results relabel tests compare against, with Go's own
 // regexp, crypto/md5 and strings packages (the ones Prometheus uses):
-//   go run gen-go-vectors.go > go-vectors.json
+//   go run gen-go-vectors.go > go-vectors.json && npx biome format --write go-vectors.json
 // Hashmod results were also cross-checked with Python's hashlib (int.from_bytes(md5[8:], "big") % m).
 
 package main
@@ -62,8 +62,9 @@ func main() {
 	}
 	out["expand"] = exs
 
-	mpats := []string{".*", "(.*)", ".+", "a|b", "(?:a|b)", "(a|b)", "foo.*", "foo.+", "foo(.*)", "foo(.+)", "", "a\\.b", "a.b", "(?i)abc", "[a-z]+", "\\d+", "x*", "é+", "a|", "\\|", "foo\\.*", "^a$", "a$|b", "go_.*|process_.*", "up|scrape_.+"}
-	inputs := []string{"", "a", "b", "ab", "foo", "foobar", "foo\nbar", "a.b", "aXb", "ABC", "abc", "123", "é", "éé", "\n", "|", "foo.", "foo..", "x", "go_gc", "process_cpu", "scrape_x", "scrape_", "up"}
+	mpats := []string{".*", "(.*)", ".+", "a|b", "(?:a|b)", "(a|b)", "foo.*", "foo.+", "foo(.*)", "foo(.+)", "", "a\\.b", "a.b", "(?i)abc", "[a-z]+", "\\d+", "x*", "é+", "a|", "\\|", "foo\\.*", "^a$", "a$|b", "go_.*|process_.*", "up|scrape_.+",
+		"(?i)abc", "(?i)k", "(?i)straße", "\\pL+", "[[:alpha:]]+", "a\\b", "(?U)a+", "a{2,}", "\\Qa.b\\E", "[^a]", "(?m)^a$|b", "\\Aa\\z", "(?-s:.)", "[é-ë]", "\\x{1F600}", "\\d\\D", "\\s", "\\w+"}
+	inputs := []string{"", "a", "b", "ab", "foo", "foobar", "foo\nbar", "a.b", "aXb", "ABC", "abc", "123", "é", "éé", "\n", "|", "foo.", "foo..", "x", "go_gc", "process_cpu", "scrape_x", "scrape_", "up", "K", "STRASSE", "STRAßE", "Straße", "aa", "é😀", "😀", "ê", "1a", " ", "\t", "a\nb", "_x9"}
 	ms := []any{}
 	for _, p := range mpats {
 		re := regexp.MustCompile("^(?s:" + p + ")$")
@@ -75,6 +76,26 @@ func main() {
 	}
 	out["matchInputs"] = inputs
 	out["match"] = ms
+
+	// labelmap uses MatchString then ReplaceAllString; they differ from one whole-value expansion
+	// only for patterns that escape the anchoring group.
+	rpats := []string{"a)|(b", "(a)|(b)", "x)|(y*", "(.)(.)", "__meta_(.+)", "a)|.(b"}
+	rinputs := []string{"a", "b", "ab", "abab", "xyy", "yx", "é😀b", "__meta_x", ""}
+	rts := []string{"R", "[$1]", "$2$1", "${1}_x"}
+	rv := []any{}
+	for _, p := range rpats {
+		re := regexp.MustCompile("^(?s:" + p + ")$")
+		for _, in := range rinputs {
+			for _, t := range rts {
+				var r any
+				if re.MatchString(in) {
+					r = re.ReplaceAllString(in, t)
+				}
+				rv = append(rv, []any{p, in, t, r})
+			}
+		}
+	}
+	out["replaceAll"] = rv
 
 	cs := []string{"Hello World", "ÀÉÎÕÜ ß ŉ", "ΣΑΣ Σ", "İstanbul", "ᾳ ᾀ ﬀ", "straße", "ǅ", "K"}
 	cv := [][3]string{}
