@@ -142,7 +142,8 @@ export class HttpScraper {
     return { contentType: header('content-type'), bytes };
   }
 
+  /** The loop awaits its in-flight scrape before this; destroy() also ends a pending reconnect. */
   close(): Promise<void> {
-    return this.client.close().catch(() => undefined);
+    return this.client.destroy().catch(() => undefined);
   }
 }
