@@ -46,13 +46,12 @@ export function parseGoDurationNs(orig: string): bigint {
     const unit = NS_PER_UNIT[unitText];
     if (unit === undefined) throw new Error(`time: unknown unit ${JSON.stringify(unitText)} in duration ${JSON.stringify(orig)}`);
     const whole = intDigits === '' ? 0n : BigInt(intDigits);
-    if (whole >= INT64_MAX_PLUS_1) throw invalid();
+    if (whole > INT64_MAX_PLUS_1) throw invalid();
     let v = whole * unit;
     if (v > INT64_MAX_PLUS_1) throw invalid();
     if (fracDigits !== '') {
-      // Go keeps the fraction's leading digits that fit an int64 and scales it as a float64.
-      const frac = fracDigits.slice(0, 18);
-      v += BigInt(Math.trunc(Number(frac) * (Number(unit) / 10 ** frac.length)));
+      const { x, scale } = leadingFraction(fracDigits);
+      v += BigInt(Math.trunc(Number(x) * (Number(unit) / scale)));
       if (v > INT64_MAX_PLUS_1) throw invalid();
     }
     total += v;
@@ -60,6 +59,20 @@ export function parseGoDurationNs(orig: string): bigint {
   }
   if (total === INT64_MAX_PLUS_1 && !neg) throw invalid();
   return neg ? -total : total;
+}
+
+// Go's leadingFraction: digits are kept while the value fits an int64; later ones are dropped.
+function leadingFraction(digits: string): { x: bigint; scale: number } {
+  let x = 0n;
+  let scale = 1;
+  for (const ch of digits) {
+    if (x > (INT64_MAX_PLUS_1 - 1n) / 10n) break;
+    const y = x * 10n + BigInt(ch.charCodeAt(0) - 0x30);
+    if (y > INT64_MAX_PLUS_1) break;
+    x = y;
+    scale *= 10;
+  }
+  return { x, scale };
 }
 
 /** {@link parseGoDurationNs} in milliseconds (fractional below 1 ms). */
