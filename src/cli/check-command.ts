@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  type ConfigError,
-  ConfigError as ConfigErrorClass,
+  ConfigError,
   collectCfFile,
   collectScrapeConfigText,
   expandGlob,
@@ -61,7 +60,7 @@ export const checkCommand: Command = async (io: CliIo) => {
           try {
             for (const g of readFileSdFile(f)) targets += g.targets.length;
           } catch (err) {
-            if (err instanceof ConfigErrorClass) problems.push(err);
+            if (err instanceof ConfigError) problems.push(err);
             else throw err;
           }
         }
@@ -88,7 +87,7 @@ function checkFiles(files: string[], env: Record<string, string | undefined>) {
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      problems.push(new ConfigErrorClass(file, '', `cannot read file: ${(err as Error).message}`));
+      problems.push(new ConfigError(file, '', `cannot read file: ${(err as Error).message}`));
       continue;
     }
     let found: ScrapeJobConfig[] = [];

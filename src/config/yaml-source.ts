@@ -56,6 +56,11 @@ export class YamlSource {
     return new YamlSource(file, text, value, problems.length === 0 ? doc : null, lines, problems);
   }
 
+  /** A value already parsed (e.g. by JSON.parse): problems carry no line. */
+  static fromValue(value: unknown, file: string): YamlSource {
+    return new YamlSource(file, '', value, null, new LineCounter(), []);
+  }
+
   get ok(): boolean {
     return this.problems.length === 0;
   }
