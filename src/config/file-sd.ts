@@ -78,7 +78,10 @@ export interface FileSdListener {
    * file, in file order: what the job should scrape now.
    */
   onGroups(file: string, groups: TargetGroup[], all: TargetGroup[]): void;
-  /** A file could not be read or is invalid: its previous groups stay in effect. */
+  /**
+   * A file could not be read or is invalid: its previous groups stay in effect. Reported once
+   * per distinct error until the file reads again.
+   */
   onError(error: ConfigError): void;
 }
 
@@ -89,6 +92,7 @@ export interface FileSdListener {
  */
 export class FileSdWatcher {
   private readonly current = new Map<string, { key: string; groups: TargetGroup[] }>();
+  private readonly lastError = new Map<string, string>();
   private readonly watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | null = null;
   private debounce: NodeJS.Timeout | null = null;
@@ -136,14 +140,21 @@ export class FileSdWatcher {
       try {
         groups = readFileSdFile(file);
       } catch (err) {
-        this.listener.onError(err instanceof ConfigError ? err : new ConfigError(file, '', String(err)));
+        const e = err instanceof ConfigError ? err : new ConfigError(file, '', String(err));
+        // Once per distinct error, not on every refresh.
+        if (this.lastError.get(file) !== e.message) {
+          this.lastError.set(file, e.message);
+          this.listener.onError(e);
+        }
         continue;
       }
+      this.lastError.delete(file);
       const key = JSON.stringify(groups);
       if (this.current.get(file)?.key === key) continue;
       this.current.set(file, { key, groups });
       changed.push([file, groups]);
     }
+    for (const file of [...this.lastError.keys()]) if (!found.includes(file)) this.lastError.delete(file);
     for (const file of [...this.current.keys()]) {
       if (found.includes(file)) continue;
       this.current.delete(file);
