@@ -1,17 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import {
   ConfigError,
-  collectCfFile,
-  collectScrapeConfigText,
+  collectSourceFiles,
   expandGlob,
-  JobSet,
   loadAllSources,
-  looksLikeCfTargetFile,
   readEnvSettings,
   readFileSdFile,
   type ScrapeJobConfig,
-  scrapeDefaultsFromEnv,
 } from '../config/index.js';
 import type { CliIo, Command } from './command.js';
 import { UsageError } from './command.js';
@@ -49,7 +43,7 @@ export const checkCommand: Command = async (io: CliIo) => {
       io.stderr.write(
         'note: no sources configured (PATHS_TO_SCRAPE_CONFIGS, ADDITIONAL_SCRAPE_CONFIGS, CONFIG_GLOBS, METRICS_SERVERS_PORTS)\n',
       );
-  } else ({ jobs, problems, skipped } = checkFiles(files, env));
+  } else ({ jobs, problems, skipped } = collectSourceFiles(files, env));
 
   let targets = 0;
   for (const job of jobs) {
@@ -76,32 +70,3 @@ export const checkCommand: Command = async (io: CliIo) => {
   io.stdout.write(`SUCCESS: ${jobs.length} job${jobs.length === 1 ? '' : 's'}, ${targets} target${targets === 1 ? '' : 's'}\n`);
   return 0;
 };
-
-function checkFiles(files: string[], env: Record<string, string | undefined>) {
-  const { settings, problems } = readEnvSettings(env);
-  const set = new JobSet();
-  const skipped: Array<{ file: string; reason: string }> = [];
-  const defaults = { ...scrapeDefaultsFromEnv(settings), checkFiles: true };
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      problems.push(new ConfigError(file, '', `cannot read file: ${(err as Error).message}`));
-      continue;
-    }
-    let found: ScrapeJobConfig[] = [];
-    if (looksLikeCfTargetFile(text)) {
-      const r = collectCfFile(file, settings);
-      if (r.problem !== null) problems.push(r.problem);
-      if (r.skipped !== null) skipped.push({ file, reason: r.skipped });
-      if (r.job !== null) found = [r.job];
-    } else {
-      const r = collectScrapeConfigText(text, file, { ...defaults, baseDir: dirname(resolve(file)) });
-      problems.push(...r.problems);
-      found = r.jobs;
-    }
-    set.add(found, file, problems);
-  }
-  return { jobs: set.jobs, problems, skipped };
-}

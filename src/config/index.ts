@@ -20,6 +20,6 @@ export {
   loadScrapeConfigText,
 } from './scrape-config.js';
 export type { LoadedSources, LoadOptions } from './sources.js';
-export { collectCfFile, JobSet, loadAllSources, loadAllSourcesStrict, METRICS_SERVERS_PORTS_JOB } from './sources.js';
+export { collectCfFile, collectSourceFiles, JobSet, loadAllSources, loadAllSourcesStrict, METRICS_SERVERS_PORTS_JOB } from './sources.js';
 export { targetAddressProblem } from './target-address.js';
 export type { ScrapeJobConfig, TargetGroup, TlsSettings } from './types.js';

@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
-import { cfTargetFromText } from './cf-target-file.js';
+import { dirname, resolve } from 'node:path';
+import { cfTargetFromText, looksLikeCfTargetFile } from './cf-target-file.js';
 import { CF_DEFAULT_SCRAPE_INTERVAL_MS, PROMETHEUS_DEFAULTS } from './defaults.js';
 import { ENV_ORIGIN, type Env, type EnvSettings, readEnvSettings, scrapeDefaultsFromEnv } from './env.js';
 import { ConfigError } from './errors.js';
@@ -180,4 +181,41 @@ function metricsServersPortsJob(s: EnvSettings): ScrapeJobConfig | null {
     instanceId: null,
     cfStyle: true,
   };
+}
+
+/**
+ * Named files instead of what the environment points at (`check config FILES`, `scrape-once`):
+ * each is Prometheus-style YAML, or a CF per-job file when its top level has `port:`. Every
+ * problem is collected; the environment still supplies defaults (SCRAPE_INTERVAL, TLS…).
+ */
+export function collectSourceFiles(
+  files: readonly string[],
+  env: Record<string, string | undefined>,
+): { jobs: ScrapeJobConfig[]; problems: ConfigError[]; skipped: Array<{ file: string; reason: string }> } {
+  const { settings, problems } = readEnvSettings(env);
+  const set = new JobSet();
+  const skipped: Array<{ file: string; reason: string }> = [];
+  const defaults = { ...scrapeDefaultsFromEnv(settings), checkFiles: true };
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      problems.push(new ConfigError(file, '', `cannot read file: ${(err as Error).message}`));
+      continue;
+    }
+    let found: ScrapeJobConfig[] = [];
+    if (looksLikeCfTargetFile(text)) {
+      const r = collectCfFile(file, settings);
+      if (r.problem !== null) problems.push(r.problem);
+      if (r.skipped !== null) skipped.push({ file, reason: r.skipped });
+      if (r.job !== null) found = [r.job];
+    } else {
+      const r = collectScrapeConfigText(text, file, { ...defaults, baseDir: dirname(resolve(file)) });
+      problems.push(...r.problems);
+      found = r.jobs;
+    }
+    set.add(found, file, problems);
+  }
+  return { jobs: set.jobs, problems, skipped };
 }
