@@ -3,6 +3,7 @@ export { HttpScraper } from './http-scraper.js';
 export { ConcurrencyLimiter } from './limiter.js';
 export { ScrapeManager } from './manager.js';
 export { DURATION_BUCKETS, createScrapeMetrics } from './metrics.js';
+export { scrapeMetricsToFamilies } from './metrics-families.js';
 export { nextScrapeAt, scrapeOffsetMs } from './offset.js';
 export { mergeTargetLabels, sortLabels } from './sample-labels.js';
 export { ScrapeLoop } from './scrape-loop.js';
