@@ -7,6 +7,8 @@ export { scrapeMetricsToFamilies } from './metrics-families.js';
 export { nextScrapeAt, scrapeOffsetMs } from './offset.js';
 export { mergeTargetLabels, sortLabels } from './sample-labels.js';
 export { ScrapeLoop } from './scrape-loop.js';
+export { ScrapeService } from './service.js';
+export type { ScrapeServiceOptions } from './service.js';
 export { SeriesCache } from './series-cache.js';
 export { DiscardSink, FanoutSink, StdoutSink } from './stdout-sink.js';
 export { buildTargets } from './target.js';
