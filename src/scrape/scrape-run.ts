@@ -3,7 +3,7 @@ import type { RelabelChain } from '../relabel/index.js';
 import { relabelSample } from '../relabel/index.js';
 import { ScrapeError } from './errors.js';
 import { mergeTargetLabels, sortLabels } from './sample-labels.js';
-import type { SeriesCache, SeriesEntry } from './series-cache.js';
+import { type SeriesCache, SeriesEntry } from './series-cache.js';
 import type { Sink, SinkAppender } from './sink.js';
 import type { Target } from './target.js';
 
@@ -90,20 +90,19 @@ export class ScrapeRun implements SampleVisitor {
   }
 
   private compile(key: string, family: MetricFamily, name: string, labels: Labels): SeriesEntry {
-    const base = { key: Buffer.from(key, 'latin1'), keyString: key, keyLength: key.length, name, family: family.name, type: family.type, seen: this.cache.iteration, index: -1 };
     const merged = mergeTargetLabels(labels, this.target.identity.labels, this.honorLabels);
     let finalName = name;
     let finalLabels: Labels;
     if (this.metricRelabel.isEmpty) finalLabels = sortLabels(merged);
     else {
       const r = relabelSample(this.metricRelabel, name, merged);
-      if (r === null) return { ...base, prepared: null, dropped: true };
+      if (r === null) return new SeriesEntry(key, name, family.name, family.type, null, true, this.cache.iteration);
       finalName = r.name;
       finalLabels = r.labels;
     }
     this.checkLabelLimits(finalName, finalLabels);
     const prepared = this.sink.prepare(this.target.identity, { name: finalName, labels: finalLabels, family: family.name, type: family.type });
-    return { ...base, prepared, dropped: false };
+    return new SeriesEntry(key, name, family.name, family.type, prepared, false, this.cache.iteration);
   }
 
   private checkLabelLimits(name: string, labels: Labels): void {

@@ -1,19 +1,34 @@
 import type { MetricType, PredictedSeries } from '../exposition/index.js';
 
-/** What the loop remembers about one exposed series between scrapes. */
-export interface SeriesEntry extends PredictedSeries {
+/**
+ * What the loop remembers about one exposed series between scrapes. A class, not object
+ * literals: every entry then shares one hidden class, and the hot path's property loads stay
+ * monomorphic (spread-built literals made them megamorphic: 7x slower per sample).
+ */
+export class SeriesEntry implements PredictedSeries {
   /** The series exactly as exposed, `name{labels}`, as bytes (the fast-path comparison). */
-  key: Buffer;
-  keyString: string;
-  family: string;
-  type: MetricType;
-  /** The sink's prepared handle; null when metric relabeling dropped the series. */
-  prepared: unknown;
-  dropped: boolean;
+  readonly key: Buffer;
+  readonly keyLength: number;
   /** Iteration of the last scrape that saw it. */
   seen: number;
   /** Position in the last good scrape's order. */
-  index: number;
+  index = -1;
+
+  constructor(
+    readonly keyString: string,
+    /** The sample name as exposed (before relabeling). */
+    readonly name: string,
+    readonly family: string,
+    readonly type: MetricType,
+    /** The sink's prepared handle; null when metric relabeling dropped the series. */
+    readonly prepared: unknown,
+    readonly dropped: boolean,
+    iteration: number,
+  ) {
+    this.key = Buffer.from(keyString, 'latin1');
+    this.keyLength = this.key.length;
+    this.seen = iteration;
+  }
 }
 
 /**
