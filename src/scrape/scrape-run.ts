@@ -83,26 +83,26 @@ export class ScrapeRun implements SampleVisitor {
       else this.counts.duplicates++;
       return;
     }
-    const e = this.compile(key, family, name, labels);
-    this.cache.add(e);
+    const e = this.compile(family, name, labels);
+    this.cache.add(e, key);
     if (!e.dropped) this.counts.added++;
     this.emit(e, value, ts);
   }
 
-  private compile(key: string, family: MetricFamily, name: string, labels: Labels): SeriesEntry {
+  private compile(family: MetricFamily, name: string, labels: Labels): SeriesEntry {
     const merged = mergeTargetLabels(labels, this.target.identity.labels, this.honorLabels);
     let finalName = name;
     let finalLabels: Labels;
     if (this.metricRelabel.isEmpty) finalLabels = sortLabels(merged);
     else {
       const r = relabelSample(this.metricRelabel, name, merged);
-      if (r === null) return new SeriesEntry(key, name, family.name, family.type, null, true, this.cache.iteration);
+      if (r === null) return new SeriesEntry(name, family.name, family.type, null, true, this.cache.iteration);
       finalName = r.name;
       finalLabels = r.labels;
     }
     this.checkLabelLimits(finalName, finalLabels);
     const prepared = this.sink.prepare(this.target.identity, { name: finalName, labels: finalLabels, family: family.name, type: family.type });
-    return new SeriesEntry(key, name, family.name, family.type, prepared, false, this.cache.iteration);
+    return new SeriesEntry(name, family.name, family.type, prepared, false, this.cache.iteration);
   }
 
   private checkLabelLimits(name: string, labels: Labels): void {

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SeriesCache, SeriesEntry } from './series-cache.js';
+
+const entry = (c: SeriesCache, name: string) => new SeriesEntry(name, name, 'gauge', null, false, c.iteration);
+
+test('series cache: lookup, prediction in scrape order, eviction and arena compaction', () => {
+  const c = new SeriesCache();
+  c.begin();
+  const keys = Array.from({ length: 5000 }, (_, i) => `metric_${i}{label="${'x'.repeat(20)}"}`);
+  for (const k of keys) c.add(entry(c, k.slice(0, k.indexOf('{'))), k);
+  c.commit();
+  assert.equal(c.size, 5000);
+  assert.equal(c.get(keys[42] as string)?.name, 'metric_42');
+  assert.equal(c.get('metric_42{label="y"}'), undefined);
+  // Prediction: the body holds the keys in the same order.
+  const body = Buffer.from(keys.map((k) => `${k} 1\n`).join(''));
+  c.begin();
+  let pos = 0;
+  for (const k of keys) {
+    const e = c.predict(body, pos, body.indexOf(10, pos));
+    assert.ok(e !== null, k);
+    assert.equal(c.touch(e), true);
+    assert.equal(c.touch(e), false, 'second sighting in one scrape is a duplicate');
+    pos = body.indexOf(10, pos) + 1;
+  }
+  // A scrape that keeps only 10 series evicts the rest and compacts the key arena.
+  c.commit();
+  const before = c.arenaBytes;
+  c.begin();
+  for (const k of keys.slice(0, 10)) c.touch(c.get(k) as SeriesEntry);
+  assert.equal(c.commit(), 4990);
+  assert.equal(c.size, 10);
+  assert.ok(c.arenaBytes < before, `${c.arenaBytes} < ${before}`);
+  assert.equal(c.get(keys[3] as string)?.name, 'metric_3');
+  assert.equal(c.get(keys[30] as string), undefined);
+  // Predictions still read the right bytes after compaction.
+  c.begin();
+  const small = Buffer.from(keys.slice(0, 10).map((k) => `${k} 2\n`).join(''));
+  assert.equal(c.predict(small, 0, small.indexOf(10))?.name, 'metric_0');
+});
