@@ -1,0 +1,166 @@
+import type { PreparedEnvelope } from './convert.js';
+
+/**
+ * Hand encoder for the hot path: writes envelopes already framed as `EnvelopeBatch.batch`
+ * entries (field 1), so concatenated entries are a valid EnvelopeBatch message. Field order and
+ * presence follow the Go encoder (ascending field numbers, proto3 zero values omitted, map
+ * entries always with key and value); `encode.test.ts` checks it against protobuf-es byte for byte.
+ *
+ * Envelope layout: [1 timestamp] [2 source_id] [5 counter | 6 gauge] [8 instance_id] [9 tags…].
+ */
+export class EnvelopeWriter {
+  buf: Buffer;
+  pos = 0;
+  /** End offset of each envelope written since the last reset. */
+  ends: number[] = [];
+
+  constructor(initialBytes = 16384) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  get count(): number {
+    return this.ends.length;
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.ends.length = 0;
+  }
+
+  /** Copies what was written out of the (reused) scratch buffer. */
+  take(): { bytes: Buffer; ends: number[] } {
+    const bytes = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(bytes, 0, 0, this.pos);
+    const ends = this.ends.slice();
+    this.reset();
+    return { bytes, ends };
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** A counter envelope; `total` is a uint64 as a safe integer number or a bigint. */
+  writeCounter(p: PreparedEnvelope, timestampField: Uint8Array, total: number | bigint): void {
+    const b = p.bytes;
+    const totalLen = total === 0 || total === 0n ? 0 : 1 + uvarintLength(total);
+    const bodyLen = b.name.length + totalLen;
+    const envLen = timestampField.length + b.sourceId.length + 1 + varintLen(bodyLen) + bodyLen + b.tail.length;
+    this.ensure(1 + varintLen(envLen) + envLen);
+    this.buf[this.pos++] = 0x0a;
+    this.varint(envLen);
+    this.bytes(timestampField);
+    this.bytes(b.sourceId);
+    this.buf[this.pos++] = 0x2a;
+    this.varint(bodyLen);
+    this.bytes(b.name);
+    if (totalLen !== 0) {
+      this.buf[this.pos++] = 0x18;
+      if (typeof total === 'bigint') this.bigVarint(total);
+      else this.varint(total);
+    }
+    this.bytes(b.tail);
+    this.ends.push(this.pos);
+  }
+
+  /** A gauge envelope with one metric: `name` → GaugeValue{unit, value}. */
+  writeGauge(p: PreparedEnvelope, timestampField: Uint8Array, value: number, unitField: Uint8Array = p.bytes.unit): void {
+    const b = p.bytes;
+    // proto3 omits a double only when it is +0 (Go and protobuf-es both keep -0).
+    const valueLen = value === 0 && 1 / value > 0 ? 0 : 9;
+    const gvLen = unitField.length + valueLen;
+    const entryLen = b.name.length + 1 + varintLen(gvLen) + gvLen;
+    const bodyLen = 1 + varintLen(entryLen) + entryLen;
+    const envLen = timestampField.length + b.sourceId.length + 1 + varintLen(bodyLen) + bodyLen + b.tail.length;
+    this.ensure(1 + varintLen(envLen) + envLen);
+    this.buf[this.pos++] = 0x0a;
+    this.varint(envLen);
+    this.bytes(timestampField);
+    this.bytes(b.sourceId);
+    this.buf[this.pos++] = 0x32;
+    this.varint(bodyLen);
+    this.buf[this.pos++] = 0x0a;
+    this.varint(entryLen);
+    this.bytes(b.name);
+    this.buf[this.pos++] = 0x12;
+    this.varint(gvLen);
+    this.bytes(unitField);
+    if (valueLen !== 0) {
+      this.buf[this.pos++] = 0x11;
+      this.buf.writeDoubleLE(value, this.pos);
+      this.pos += 8;
+    }
+    this.bytes(b.tail);
+    this.ends.push(this.pos);
+  }
+
+  private bytes(src: Uint8Array): void {
+    const n = src.length;
+    if (n < 24) {
+      const buf = this.buf;
+      let pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos++] = src[i] as number;
+      this.pos = pos;
+    } else {
+      this.buf.set(src, this.pos);
+      this.pos += n;
+    }
+  }
+
+  /** Unsigned varint of a non-negative safe integer. */
+  private varint(n: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    while (n > 0x7f) {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n = Math.floor(n / 128);
+    }
+    buf[pos++] = n;
+    this.pos = pos;
+  }
+
+  private bigVarint(n: bigint): void {
+    while (n > 0x7fn) {
+      this.buf[this.pos++] = Number(n & 0x7fn) | 0x80;
+      n >>= 7n;
+    }
+    this.buf[this.pos++] = Number(n);
+  }
+}
+
+export function varintLen(n: number): number {
+  let len = 1;
+  while (n > 0x7f) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+function uvarintLength(n: number | bigint): number {
+  if (typeof n === 'number') return varintLen(n);
+  let len = 1;
+  while (n > 0x7fn) {
+    n >>= 7n;
+    len++;
+  }
+  return len;
+}
+
+/** Envelope field 1 (int64 timestamp in ns), or empty for 0 (proto3 omits it). */
+export function timestampField(ns: bigint): Uint8Array {
+  if (ns === 0n) return new Uint8Array(0);
+  let u = BigInt.asUintN(64, ns);
+  const out: number[] = [0x08];
+  while (u > 0x7fn) {
+    out.push(Number(u & 0x7fn) | 0x80);
+    u >>= 7n;
+  }
+  out.push(Number(u));
+  return Uint8Array.from(out);
+}
