@@ -4,6 +4,8 @@ import { UsageError } from './command.js';
 
 /** Subcommands, loaded on demand so `cf-prom parse` does not pay for the daemons' imports. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  parse: { summary: 'parse exposition text, print one JSON sample per line', load: async () => (await import('./parse-command.js')).parseCommand },
+  format: { summary: 're-serialize exposition as text 0.0.4 or OpenMetrics', load: async () => (await import('./format-command.js')).formatCommand },
   demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 

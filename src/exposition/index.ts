@@ -1,3 +1,10 @@
+export { CONTENT_TYPES, SCRAPE_ACCEPT, formatFromContentType, negotiateFormat } from './content-type.js';
+export { ExpositionError } from './errors.js';
 export { formatGoFloat } from './go-float.js';
+export { labelsToJson, sampleToNdjson } from './ndjson.js';
+export { INVALID, readFloat, readInt64 } from './number.js';
+export { ExpositionStreamParser, parseExposition, resolveFormat } from './parse.js';
 export { METRIC_TYPES } from './types.js';
+export { escapeLabelValue, writeExposition, writeOpenMetrics, writeSeries, writeText } from './writer.js';
+export type { ParseOptions } from './parse.js';
 export type { Exemplar, ExpositionFormat, Labels, MetricFamily, MetricType, Sample, TimestampMs } from './types.js';

@@ -1,0 +1,68 @@
+/** Byte constants of the exposition formats. */
+export const B = {
+  TAB: 0x09,
+  NL: 0x0a,
+  CR: 0x0d,
+  SP: 0x20,
+  QUOTE: 0x22,
+  HASH: 0x23,
+  PLUS: 0x2b,
+  COMMA: 0x2c,
+  MINUS: 0x2d,
+  DOT: 0x2e,
+  ZERO: 0x30,
+  NINE: 0x39,
+  COLON: 0x3a,
+  EQ: 0x3d,
+  BSLASH: 0x5c,
+  UNDERSCORE: 0x5f,
+  LBRACE: 0x7b,
+  RBRACE: 0x7d,
+  n: 0x6e,
+} as const;
+
+/** Bit flags per byte: metric-name start/continuation, label-name start/continuation. */
+export const C = { NAME_START: 1, NAME: 2, LABEL_START: 4, LABEL: 8 } as const;
+export const charClass = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const alpha = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === B.UNDERSCORE;
+  const digit = c >= B.ZERO && c <= B.NINE;
+  let f = 0;
+  if (alpha || c === B.COLON) f |= C.NAME_START | C.NAME;
+  if (digit) f |= C.NAME | C.LABEL;
+  if (alpha) f |= C.LABEL_START | C.LABEL;
+  charClass[c] = f;
+}
+
+/**
+ * Buffer's own slice decoders: measurably faster than `toString(enc, s, e)`, which re-checks its
+ * arguments on every call (this is the hot path of every parse).
+ */
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+export function latin1(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as FastSlices).latin1Slice(start, end);
+}
+export function utf8(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as FastSlices).utf8Slice(start, end);
+}
+
+/** True when bytes [start, end) equal the ASCII string `s`. */
+export function bytesEqual(buf: Buffer, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (buf[start + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** A readable rendering of one byte for error messages, as Go's %q of a byte would show it. */
+export function describeByte(buf: Buffer, pos: number, end: number): string {
+  if (pos >= end) return 'end of line';
+  const c = buf[pos] as number;
+  if (c === B.NL) return '"\\n"';
+  if (c === B.TAB) return '"\\t"';
+  if (c < 0x20 || c === 0x7f) return `"\\x${c.toString(16).padStart(2, '0')}"`;
+  if (c >= 0x80) return `"${utf8(buf, pos, Math.min(end, pos + 4)).charAt(0)}"`;
+  return `"${String.fromCharCode(c)}"`;
+}

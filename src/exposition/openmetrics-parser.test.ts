@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseExposition } from './parse.js';
+
+const om = (s: string) => parseExposition(Buffer.from(s), { format: 'openmetrics' });
+
+test('OpenMetrics: types, units, exemplars, created, float-second timestamps', () => {
+  const fams = om(
+    '# TYPE req_seconds counter\n# UNIT req_seconds seconds\n# HELP req_seconds Requests \\"x\\"\nreq_seconds_total{a="b"} 5 1.5 # {trace_id="abc"} 0.5 1.25\nreq_seconds_created 1.7e9\n# TYPE st stateset\nst{st="a"} 1\nst{st="b"} 0\n# EOF\n',
+  );
+  const req = fams[0];
+  assert.equal(req?.type, 'counter');
+  assert.equal(req?.unit, 'seconds');
+  assert.equal(req?.help, 'Requests "x"');
+  assert.deepEqual(req?.samples[0], {
+    name: 'req_seconds_total',
+    labels: ['a', 'b'],
+    value: 5,
+    timestampMs: 1500,
+    exemplar: { labels: ['trace_id', 'abc'], value: 0.5, timestampMs: 1250 },
+  });
+  assert.equal(req?.samples[1]?.name, 'req_seconds_created');
+  assert.equal(fams[1]?.type, 'stateset');
+});
+
+const errors: Array<[string, string, RegExp]> = [
+  ['missing EOF', 'a 1\n', /missing "# EOF"/],
+  ['text after EOF', '# EOF\na 1\n', /after "# EOF"/],
+  ['blank line', 'a 1\n\n# EOF\n', /blank lines/],
+  ['negative counter', '# TYPE a counter\na_total -1\n# EOF\n', /_total values cannot be negative/],
+  ['bucket order', '# TYPE h histogram\nh_bucket{le="2"} 1\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\n# EOF\n', /buckets out of order/],
+  ['missing +Inf', '# TYPE h histogram\nh_bucket{le="1"} 1\n# EOF\n', /\+Inf bucket is missing/],
+  ['exemplar on gauge', '# TYPE g gauge\ng 1 # {a="b"} 1\n# EOF\n', /can have exemplars/],
+  ['untyped is not OpenMetrics', '# TYPE a untyped\n# EOF\n', /invalid metric type "untyped"/],
+  ['interleaved families', 'a 1\nb 1\na 2\n# EOF\n', /must be contiguous|clashes/],
+  ['two spaces', 'a  1\n# EOF\n', /expected a number as value, got ""/],
+];
+for (const [name, input, re] of errors) {
+  test(`OpenMetrics error: ${name}`, () => {
+    assert.throws(() => om(input), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'EXPOSITION_SYNTAX');
+      assert.match(e.message, /^line \d+, col \d+: /);
+      assert.match(e.message, re);
+      return true;
+    });
+  });
+}

@@ -1,0 +1,477 @@
+import { isUtf8 } from 'node:buffer';
+import { B, C, bytesEqual, charClass, describeByte, latin1, utf8 } from './bytes.js';
+import { ExpositionError } from './errors.js';
+import { FamilyBuilder } from './family-builder.js';
+import { INVALID, readFloat } from './number.js';
+import type { Exemplar, Labels, MetricFamily, MetricType, Sample } from './types.js';
+
+const OM_TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'stateset', 'info', 'summary', 'unknown']);
+const SUFFIXES: Partial<Record<MetricType, string[]>> = {
+  counter: ['_total', '_created'],
+  summary: ['', '_count', '_sum', '_created'],
+  histogram: ['_count', '_sum', '_bucket', '_created'],
+  gaugehistogram: ['_gcount', '_gsum', '_bucket'],
+  info: ['_info'],
+};
+const COUNTER_LIKE_NAN = new Set(['_total', '_sum', '_count', '_bucket', '_gcount', '_gsum']);
+const COUNTER_LIKE_NEG = new Set(['_total', '_sum', '_count', '_bucket', '_gcount']);
+const EXEMPLAR_MAX_CODE_POINTS = 128;
+
+/** Per-family validation state while its samples are read. */
+interface FamilyState {
+  fam: MetricFamily;
+  typeSet: boolean;
+  helpSet: boolean;
+  unitSet: boolean;
+  allowed: Set<string>;
+  group: string | null;
+  seenGroups: Set<string>;
+  groupTs: number | null;
+  groupSeries: Set<string>;
+}
+
+/**
+ * OpenMetrics 1.0 text, validated as strictly as the reference parser the OpenMetrics suite is
+ * driven with (Python prometheus_client): exact single-space syntax, `# EOF` last, families
+ * contiguous with metadata first, per-type sample names, counter/bucket/count value rules,
+ * histogram bucket order and `+Inf` bucket, stateset/info values, exemplars only on counters'
+ * `_total` and buckets and at most 128 code points of labels, float-second timestamps.
+ */
+export class OpenMetricsParser {
+  private readonly fams = new FamilyBuilder();
+  private readonly seenNames = new Set<string>();
+  private cur: FamilyState | null = null;
+  private line = 0;
+  private buf: Buffer = Buffer.alloc(0);
+  private lineStart = 0;
+  private ascii = true;
+  private eof = false;
+
+  get sampleCount(): number {
+    return this.fams.sampleCount;
+  }
+
+  feed(buf: Buffer, start: number, end: number, enc: { ascii: boolean; utf8Valid: boolean }): void {
+    this.buf = buf;
+    this.ascii = enc.ascii;
+    if (!enc.utf8Valid) this.failOnBadUtf8(buf, start, end);
+    let pos = start;
+    while (pos < end) {
+      let nl = buf.indexOf(B.NL, pos);
+      const last = nl === -1 || nl >= end;
+      if (last) nl = end;
+      this.line++;
+      this.lineStart = pos;
+      if (this.eof) this.fail(pos, 'unexpected text after "# EOF"');
+      if (last && !bytesEqual(buf, pos, nl, '# EOF')) {
+        this.fail(nl, 'unexpected end of input: the last line must end with a newline');
+      }
+      this.parseLine(pos, nl);
+      pos = nl + 1;
+    }
+  }
+
+  /** Every part of an OpenMetrics exposition is UTF-8 text: reports the first line that is not. */
+  private failOnBadUtf8(buf: Buffer, start: number, end: number): void {
+    let pos = start;
+    let line = this.line;
+    while (pos < end) {
+      const nl = buf.indexOf(B.NL, pos);
+      const le = nl === -1 || nl >= end ? end : nl;
+      line++;
+      if (!isUtf8(buf.subarray(pos, le))) {
+        this.line = line;
+        this.lineStart = pos;
+        this.fail(pos, 'invalid UTF-8 in line');
+      }
+      pos = le + 1;
+    }
+  }
+
+  /** Called after the last byte: OpenMetrics requires `# EOF`. */
+  finish(): MetricFamily[] {
+    if (!this.eof) {
+      this.line++;
+      this.lineStart = this.buf.length;
+      this.fail(this.buf.length, 'missing "# EOF" at end of input');
+    }
+    return this.fams.result(true);
+  }
+
+  private fail(pos: number, reason: string): never {
+    const col = utf8(this.buf, this.lineStart, pos).length + 1;
+    throw new ExpositionError(this.line, col, reason);
+  }
+
+  private str(start: number, end: number): string {
+    return this.ascii ? latin1(this.buf, start, end) : utf8(this.buf, start, end);
+  }
+
+  private parseLine(start: number, end: number): void {
+    const buf = this.buf;
+    if (start === end) this.fail(start, 'blank lines are not allowed in OpenMetrics');
+    if (buf[start] === B.HASH) {
+      if (bytesEqual(buf, start, end, '# EOF')) {
+        this.closeFamily();
+        this.eof = true;
+        return;
+      }
+      this.parseMetadata(start, end);
+      return;
+    }
+    this.parseSample(start, end);
+  }
+
+  private parseMetadata(start: number, end: number): void {
+    const buf = this.buf;
+    if (buf[start + 1] !== B.SP) this.fail(start + 1, `expected " " after "#", found ${describeByte(buf, start + 1, end)}`);
+    const kw = start + 2;
+    let p = kw;
+    while (p < end && buf[p] !== B.SP) p++;
+    const kind = bytesEqual(buf, kw, p, 'HELP') ? 'HELP' : bytesEqual(buf, kw, p, 'TYPE') ? 'TYPE' : bytesEqual(buf, kw, p, 'UNIT') ? 'UNIT' : null;
+    if (kind === null) this.fail(kw, `expected HELP, TYPE, UNIT or EOF after "# ", got "${this.str(kw, p)}"`);
+    if (p === end) this.fail(p, `expected a metric name after "# ${kind}"`);
+    const ns = ++p;
+    while (p < end && buf[p] !== B.SP) p++;
+    const name = this.metricName(ns, p);
+    if (p === end) this.fail(p, `expected " " and a value after the metric name in "# ${kind}"`);
+    const vs = p + 1;
+    let st = this.cur;
+    if (st !== null && st.fam.name === name && st.fam.samples.length > 0) {
+      this.fail(start, `metadata for "${name}" after its samples`);
+    }
+    if (st === null || st.fam.name !== name) st = this.openFamily(name);
+    if (kind === 'HELP') {
+      if (st.helpSet) this.fail(start, `second HELP line for metric "${name}"`);
+      st.helpSet = true;
+      st.fam.help = this.unescapeHelp(vs, end);
+    } else if (kind === 'TYPE') {
+      if (st.typeSet) this.fail(start, `second TYPE line for metric "${name}"`);
+      const t = latin1(buf, vs, end);
+      if (!OM_TYPES.has(t)) this.fail(vs, `invalid metric type "${this.str(vs, end)}"; OpenMetrics allows ${[...OM_TYPES].join(', ')}`);
+      st.typeSet = true;
+      st.fam.type = t as MetricType;
+      st.allowed = new Set((SUFFIXES[t as MetricType] ?? ['']).map((s) => name + s));
+    } else {
+      if (st.unitSet) this.fail(start, `second UNIT line for metric "${name}"`);
+      st.unitSet = true;
+      st.fam.unit = this.str(vs, end);
+    }
+  }
+
+  private metricName(start: number, end: number): string {
+    const buf = this.buf;
+    if (start === end || !(charClass[buf[start] as number]! & C.NAME_START)) {
+      this.fail(start, `invalid metric name, found ${describeByte(buf, start, end)}`);
+    }
+    for (let p = start + 1; p < end; p++) {
+      if (!(charClass[buf[p] as number]! & C.NAME)) this.fail(p, `invalid character ${describeByte(buf, p, end)} in metric name`);
+    }
+    return latin1(buf, start, end);
+  }
+
+  private unescapeHelp(start: number, end: number): string {
+    const buf = this.buf;
+    const bs = buf.indexOf(B.BSLASH, start);
+    if (bs === -1 || bs >= end) return this.str(start, end);
+    let out = '';
+    let from = start;
+    for (let p = bs; p < end; p++) {
+      if (buf[p] !== B.BSLASH) continue;
+      out += this.str(from, p);
+      const n = buf[p + 1];
+      if (p + 1 >= end) {
+        out += '\\';
+        from = end;
+        break;
+      }
+      if (n === B.BSLASH) out += '\\';
+      else if (n === B.QUOTE) out += '"';
+      else if (n === B.n) out += '\n';
+      else out += `\\${String.fromCharCode(n as number)}`; // kept literally, as the reference does
+      p++;
+      from = p + 1;
+    }
+    return out + this.str(from, end);
+  }
+
+  private openFamily(name: string): FamilyState {
+    this.closeFamily();
+    if (this.fams.get(name) !== undefined) this.fail(this.lineStart, `metric family "${name}" appears twice: families must be contiguous`);
+    const fam = this.fams.create(name, 'unknown');
+    const st: FamilyState = {
+      fam,
+      typeSet: false,
+      helpSet: false,
+      unitSet: false,
+      allowed: new Set([name]),
+      group: null,
+      seenGroups: new Set(),
+      groupTs: null,
+      groupSeries: new Set(),
+    };
+    this.cur = st;
+    return st;
+  }
+
+  /** The checks that need the whole family: name clashes, unit, histogram structure. */
+  private closeFamily(): void {
+    const st = this.cur;
+    if (st === null) return;
+    this.cur = null;
+    const { fam } = st;
+    for (const s of new Set([...(SUFFIXES[fam.type] ?? []), ''])) {
+      const n = fam.name + s;
+      if (this.seenNames.has(n)) this.fail(this.lineStart, `metric name "${n}" clashes with an earlier family`);
+      this.seenNames.add(n);
+    }
+    if (fam.unit !== null && fam.unit !== '') {
+      if (!fam.name.endsWith(`_${fam.unit}`)) this.fail(this.lineStart, `metric "${fam.name}" has UNIT "${fam.unit}" but its name does not end in "_${fam.unit}"`);
+      if (fam.type === 'info' || fam.type === 'stateset') this.fail(this.lineStart, `metric "${fam.name}" of type ${fam.type} may not have a UNIT`);
+    }
+    if (fam.type === 'histogram' || fam.type === 'gaugehistogram') this.checkHistogram(fam);
+  }
+
+  private checkHistogram(fam: MetricFamily): void {
+    const name = fam.name;
+    let group: string | null = null;
+    let ts: unknown = undefined;
+    let count: number | null = null;
+    let bucket: number | null = null;
+    let value = 0;
+    let negBuckets = false;
+    let hasSum = false;
+    let hasGsum = false;
+    let negGsum = false;
+    const check = (): void => {
+      const err = (m: string): never => this.fail(this.lineStart, `histogram "${name}": ${m}`);
+      if (bucket !== Number.POSITIVE_INFINITY) err('the +Inf bucket is missing');
+      if (count !== null && value !== count) err('_count does not match the +Inf bucket');
+      if (hasSum && count === null) err('_count must be present if _sum is present');
+      if (hasGsum && count === null) err('_gcount must be present if _gsum is present');
+      if (!(hasSum || hasGsum) && count !== null) err('_sum/_gsum must be present if _count is present');
+      if (negBuckets && hasSum) err('a histogram with negative buckets cannot have _sum');
+      if (!negBuckets && negGsum) err('negative _gsum needs negative buckets');
+    };
+    for (const s of fam.samples) {
+      const suffix = s.name.slice(name.length);
+      const g = groupKey(s.labels, suffix === '_bucket' ? 'le' : null);
+      if (g !== group || s.timestampMs !== ts) {
+        if (group !== null) check();
+        count = null;
+        bucket = null;
+        negBuckets = false;
+        hasSum = false;
+        hasGsum = false;
+        negGsum = false;
+        value = 0;
+      }
+      group = g;
+      ts = s.timestampMs;
+      if (suffix === '_bucket') {
+        const b = parseLabelFloat(labelValue(s.labels, 'le') as string);
+        if (b < 0) negBuckets = true;
+        if (bucket !== null && b <= bucket) this.fail(this.lineStart, `histogram "${name}": buckets out of order`);
+        if (s.value < value) this.fail(this.lineStart, `histogram "${name}": bucket values out of order`);
+        bucket = b;
+        value = s.value;
+      } else if (suffix === '_count' || suffix === '_gcount') count = s.value;
+      else if (suffix === '_sum') hasSum = true;
+      else if (suffix === '_gsum') {
+        hasGsum = true;
+        if (s.value < 0) negGsum = true;
+      }
+    }
+    if (group !== null) check();
+  }
+
+  private parseSample(start: number, end: number): void {
+    const buf = this.buf;
+    let p = start;
+    while (p < end && buf[p] !== B.SP && buf[p] !== B.LBRACE) p++;
+    const name = this.metricName(start, p);
+    let labels: Labels = [];
+    if (buf[p] === B.LBRACE) {
+      const r = this.parseLabels(p + 1, end, false);
+      labels = r.labels;
+      p = r.end;
+    }
+    if (buf[p] !== B.SP) this.fail(p, `expected " " before the value, found ${describeByte(buf, p, end)}`);
+    p++;
+    const vs = p;
+    while (p < end && buf[p] !== B.SP) p++;
+    const value = this.number(vs, p, 'value');
+    let ts: number | null = null;
+    let exemplar: Exemplar | undefined;
+    if (p < end) {
+      p++;
+      if (buf[p] !== B.HASH) {
+        const ts0 = p;
+        while (p < end && buf[p] !== B.SP) p++;
+        ts = this.timestamp(ts0, p);
+        if (p < end) p++;
+        else p = -1;
+      }
+      if (p !== -1) {
+        if (!(buf[p] === B.HASH && buf[p + 1] === B.SP && buf[p + 2] === B.LBRACE)) {
+          this.fail(p, `expected " # {" to start an exemplar, found ${describeByte(buf, p, end)}`);
+        }
+        exemplar = this.parseExemplar(p + 3, end);
+      }
+    }
+    this.addSample(start, name, labels, value, ts, exemplar);
+  }
+
+  private parseExemplar(start: number, end: number): Exemplar {
+    const buf = this.buf;
+    const r = this.parseLabels(start, end, true);
+    let p = r.end;
+    let cps = 0;
+    for (const s of r.labels) cps += [...s].length;
+    if (cps > EXEMPLAR_MAX_CODE_POINTS) this.fail(start, `exemplar labels have ${cps} characters, more than ${EXEMPLAR_MAX_CODE_POINTS}`);
+    if (buf[p] !== B.SP) this.fail(p, `expected " " before the exemplar value, found ${describeByte(buf, p, end)}`);
+    p++;
+    const vs = p;
+    while (p < end && buf[p] !== B.SP) p++;
+    const value = this.number(vs, p, 'exemplar value');
+    let ts: number | null = null;
+    if (p < end) {
+      p++;
+      ts = this.timestamp(p, end);
+    }
+    return { labels: r.labels, value, timestampMs: ts };
+  }
+
+  private number(start: number, end: number, what: string): number {
+    const v = readFloat(this.buf, start, end, true);
+    if (v === INVALID) this.fail(start, `expected a number as ${what}, got "${this.str(start, end)}"`);
+    return v;
+  }
+
+  /** Float seconds → milliseconds. */
+  private timestamp(start: number, end: number): number {
+    const v = readFloat(this.buf, start, end, true);
+    if (v === INVALID || !Number.isFinite(v)) this.fail(start, `expected a finite number of seconds as timestamp, got "${this.str(start, end)}"`);
+    return Math.round(v * 1000);
+  }
+
+  private parseLabels(start: number, end: number, exemplar: boolean): { labels: Labels; end: number } {
+    const buf = this.buf;
+    const labels: Labels = [];
+    let p = start;
+    if (buf[p] === B.RBRACE) return { labels, end: p + 1 };
+    for (;;) {
+      const ls = p;
+      if (p < end && charClass[buf[p] as number]! & C.LABEL_START) {
+        p++;
+        while (p < end && charClass[buf[p] as number]! & C.LABEL) p++;
+      }
+      if (p === ls) this.fail(p, `invalid label name, found ${describeByte(buf, p, end)}`);
+      if (buf[p] !== B.EQ) this.fail(p, `expected "=" after label name, found ${describeByte(buf, p, end)}`);
+      const lname = latin1(buf, ls, p);
+      for (let i = 0; i < labels.length; i += 2) if (labels[i] === lname) this.fail(ls, `duplicate label name "${lname}"`);
+      p++;
+      if (buf[p] !== B.QUOTE) this.fail(p, `expected '"' at start of label value, found ${describeByte(buf, p, end)}`);
+      p++;
+      let out: string | null = null;
+      let from = p;
+      for (; p < end; p++) {
+        const c = buf[p];
+        if (c === B.QUOTE) break;
+        if (c === B.BSLASH) {
+          out = (out ?? '') + this.str(from, p);
+          const n = buf[p + 1];
+          if (n === B.BSLASH) out += '\\';
+          else if (n === B.QUOTE) out += '"';
+          else if (n === B.n) out += '\n';
+          else if (p + 1 < end) out += `\\${String.fromCharCode(n as number)}`; // kept literally, as the reference does
+          p++;
+          from = p + 1;
+        }
+      }
+      if (p >= end) this.fail(end, 'label value is not terminated');
+      labels.push(lname, out === null ? this.str(from, p) : out + this.str(from, p));
+      p++;
+      if (buf[p] === B.COMMA) {
+        p++;
+        if (buf[p] === B.RBRACE) this.fail(p, `unexpected "," before "}"${exemplar ? ' in exemplar' : ''}`);
+        continue;
+      }
+      if (buf[p] === B.RBRACE) return { labels, end: p + 1 };
+      this.fail(p, `expected "," or "}" after label value, found ${describeByte(buf, p, end)}`);
+    }
+  }
+
+  private addSample(pos: number, name: string, labels: Labels, value: number, ts: number | null, exemplar: Exemplar | undefined): void {
+    let st = this.cur;
+    if (st === null || !st.allowed.has(name)) {
+      st = this.openFamily(name);
+    }
+    const fam = st.fam;
+    const type = fam.type;
+    const fname = fam.name;
+    const suffix = name.slice(fname.length);
+    const bad = (m: string): never => this.fail(pos, m);
+    if (type === 'stateset' && labelValue(labels, fname) === undefined) bad(`stateset sample is missing its "${fname}" label`);
+    if (suffix === '_bucket') {
+      const le = labelValue(labels, 'le');
+      if (le === undefined || le === 'NaN' || uncanonical(le)) bad(`invalid or missing "le" label ${le === undefined ? '' : `"${le}"`}`.trimEnd());
+      if (!Number.isInteger(value)) bad('bucket values must be integers');
+    }
+    if ((suffix === '_count' || suffix === '_gcount') && !Number.isInteger(value)) bad(`${suffix} values must be integers`);
+    if (type === 'summary' && suffix === '') {
+      const q = labelValue(labels, 'quantile');
+      const qv = q === undefined ? -1 : parseLabelFloat(q);
+      if (!(qv >= 0 && qv <= 1) || uncanonical(q as string)) bad(`invalid or missing "quantile" label${q === undefined ? '' : ` "${q}"`}: must be between 0 and 1`);
+    }
+    const g = groupKey(labels, type === 'summary' && suffix === '' ? 'quantile' : type === 'stateset' ? fname : (type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket' ? 'le' : null, type === 'info');
+    if (st.group !== null && g !== st.group && st.seenGroups.has(g)) bad('samples of one metric must be grouped together (this label set appeared earlier)');
+    if (st.group !== null && g === st.group) {
+      if ((ts === null) !== (st.groupTs === null)) bad('some samples of this metric have timestamps and others not');
+      if (st.groupTs !== null && ts !== null && st.groupTs > ts && type !== 'info') bad('timestamps went backwards within a metric');
+    } else st.groupSeries = new Set();
+    const seriesId = `${name}\u0000${groupKey(labels, null)}`;
+    const dup = ts === st.groupTs && st.groupSeries.has(seriesId);
+    st.groupSeries.add(seriesId);
+    st.group = g;
+    st.groupTs = ts;
+    st.seenGroups.add(g);
+    if (type === 'stateset' && value !== 0 && value !== 1) bad('stateset values must be 0 or 1');
+    if (type === 'info' && value !== 1) bad('info values must be 1');
+    if (type === 'summary' && suffix === '' && value < 0) bad('quantile values cannot be negative');
+    if (COUNTER_LIKE_NAN.has(suffix) && value !== value) bad(`${suffix} values cannot be NaN`);
+    if (COUNTER_LIKE_NEG.has(suffix) && value < 0) bad(`${suffix} values cannot be negative`);
+    if (exemplar !== undefined && !(((type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket') || (type === 'counter' && suffix === '_total'))) {
+      bad('only histogram buckets and counter _total samples can have exemplars');
+    }
+    if (dup) return; // the same sample again at the same timestamp: kept once
+    const s: Sample = this.fams.push(fam, name, labels, value, ts);
+    if (exemplar !== undefined) s.exemplar = exemplar;
+  }
+}
+
+function labelValue(labels: Labels, name: string): string | undefined {
+  for (let i = 0; i < labels.length; i += 2) if (labels[i] === name) return labels[i + 1];
+  return undefined;
+}
+
+/** Sorted label pairs without `skip`, as one string: the "group" of a sample (one metric point). */
+function groupKey(labels: Labels, skip: string | null, all = false): string {
+  if (all) return '';
+  const pairs: string[] = [];
+  for (let i = 0; i < labels.length; i += 2) if (labels[i] !== skip) pairs.push(`${labels[i]}\u0001${labels[i + 1]}`);
+  return pairs.sort().join('\u0002');
+}
+
+function parseLabelFloat(s: string): number {
+  const b = Buffer.from(s);
+  const v = readFloat(b, 0, b.length, true);
+  return v === INVALID ? Number.NaN : v;
+}
+
+/** OpenMetrics requires the canonical spelling `+Inf` for an infinite `le`/`quantile`. */
+function uncanonical(s: string): boolean {
+  const v = parseLabelFloat(s);
+  if (v !== v && s !== 'NaN' && s.toLowerCase() !== 'nan') return true; // not a number at all
+  return v === Number.POSITIVE_INFINITY && s !== '+Inf';
+}

@@ -1,0 +1,353 @@
+import { isUtf8 } from 'node:buffer';
+import { B, C, bytesEqual, charClass, describeByte, latin1, utf8 } from './bytes.js';
+import { ExpositionError } from './errors.js';
+import { FamilyBuilder } from './family-builder.js';
+import { INVALID, readFloat, readInt64 } from './number.js';
+import type { Labels, MetricFamily, MetricType } from './types.js';
+
+const TYPE_WORDS: Record<string, MetricType> = {
+  COUNTER: 'counter',
+  GAUGE: 'gauge',
+  SUMMARY: 'summary',
+  UNTYPED: 'untyped',
+  HISTOGRAM: 'histogram',
+  GAUGE_HISTOGRAM: 'gaugehistogram',
+};
+
+function isBlank(c: number | undefined): boolean {
+  return c === B.SP || c === B.TAB;
+}
+
+/**
+ * Prometheus text format 0.0.4 with the semantics of expfmt's `TextParser` (the parser the
+ * original CF components use): blanks and tabs between tokens, `{` right after the name or after
+ * blanks, trailing comma in label sets, HELP escapes `\\` `\n`, label-value escapes `\\` `\"` `\n`,
+ * families re-entered by later samples, `_sum`/`_count`/`_bucket` attached to an earlier
+ * summary/histogram family, integer-millisecond timestamps (int64), and every line ending in `\n`.
+ * Deliberate differences (README): duplicate `le`/`quantile` labels are rejected too (expfmt lets
+ * them through), and summary/histogram samples without their label are kept rather than dropped.
+ *
+ * Also reads the UTF-8 extension of current Prometheus: quoted metric and label names,
+ * `{"my.metric", "label.name"="v"}` and `# HELP "my.metric" …`.
+ *
+ * Feed complete lines with `feed()`; `finish()` checks the trailing partial line.
+ */
+export class TextParser {
+  private readonly fams = new FamilyBuilder();
+  /** Families whose type is fixed: by a TYPE line or by their first sample (expfmt's rule). */
+  private readonly typed = new Set<MetricFamily>();
+  private line = 0;
+  private buf: Buffer = Buffer.alloc(0);
+  private lineStart = 0;
+  private ascii = true;
+  private utf8Valid = true;
+  // Per-line scratch, reused across samples: the last sample's name and label names, so repeated
+  // schemas share string objects instead of allocating new ones.
+  private lastName = '';
+  private lastFamily: MetricFamily | null = null;
+  private labelNames: string[] = [];
+
+  get sampleCount(): number {
+    return this.fams.sampleCount;
+  }
+
+  /** Parses the complete lines in [start, end); `end` must be just past a `\n` (or the body end). */
+  feed(buf: Buffer, start: number, end: number, enc: { ascii: boolean; utf8Valid: boolean }): void {
+    this.buf = buf;
+    this.ascii = enc.ascii;
+    this.utf8Valid = enc.utf8Valid;
+    let pos = start;
+    while (pos < end) {
+      let nl = buf.indexOf(B.NL, pos);
+      if (nl === -1 || nl >= end) nl = end;
+      this.line++;
+      this.lineStart = pos;
+      if (nl === end && (end === buf.length || buf[end] !== B.NL)) {
+        this.finishLine(pos, end);
+        return;
+      }
+      this.parseLine(pos, nl);
+      pos = nl + 1;
+    }
+  }
+
+  /** A last line without `\n`: only blanks are allowed there ("unexpected end of input stream"). */
+  private finishLine(start: number, end: number): void {
+    let p = start;
+    while (p < end && isBlank(this.buf[p])) p++;
+    if (p < end) this.fail(end, 'unexpected end of input stream (the last line must end with a newline)');
+  }
+
+  result(): MetricFamily[] {
+    return this.fams.result();
+  }
+
+  private fail(pos: number, reason: string): never {
+    const col = utf8(this.buf, this.lineStart, pos).length + 1;
+    throw new ExpositionError(this.line, col, reason);
+  }
+
+  private str(start: number, end: number): string {
+    return this.ascii ? latin1(this.buf, start, end) : utf8(this.buf, start, end);
+  }
+
+  private parseLine(start: number, end: number): void {
+    const buf = this.buf;
+    let p = start;
+    while (p < end && isBlank(buf[p])) p++;
+    if (p === end) return;
+    if (buf[p] === B.HASH) this.parseComment(p + 1, end);
+    else this.parseSample(p, end);
+  }
+
+  private parseComment(start: number, end: number): void {
+    const buf = this.buf;
+    let p = start;
+    while (p < end && isBlank(buf[p])) p++;
+    const kwStart = p;
+    while (p < end && !isBlank(buf[p])) p++;
+    if (p === end) return; // a bare comment word, or "# HELP" with nothing after it
+    const isHelp = bytesEqual(buf, kwStart, p, 'HELP');
+    if (!isHelp && !bytesEqual(buf, kwStart, p, 'TYPE')) return; // an ordinary comment
+    while (p < end && isBlank(buf[p])) p++;
+    let name: string;
+    if (buf[p] === B.QUOTE) {
+      const q = this.readQuoted(p, end, 'metric name');
+      name = q.value;
+      p = q.end;
+    } else {
+      const ns = p;
+      if (p < end && charClass[buf[p] as number]! & C.NAME_START) {
+        p++;
+        while (p < end && charClass[buf[p] as number]! & C.NAME) p++;
+      }
+      if (p === end) return; // expfmt: a name alone at the end of the line is no error
+      if (p === ns) this.fail(p, `invalid metric name in ${isHelp ? 'HELP' : 'TYPE'} line, found ${describeByte(buf, p, end)}`);
+      name = latin1(buf, ns, p);
+    }
+    if (p === end) return;
+    if (!isBlank(buf[p])) this.fail(p, `invalid metric name in comment, found ${describeByte(buf, p, end)}`);
+    const fam = this.familyFor(name);
+    while (p < end && isBlank(buf[p])) p++;
+    if (p === end) return;
+    if (isHelp) {
+      if (fam.help !== null) this.fail(start - 1, `second HELP line for metric name "${fam.name}"`);
+      fam.help = this.readHelp(p, end);
+    } else {
+      if (this.typed.has(fam)) {
+        this.fail(start - 1, `second TYPE line for metric name "${fam.name}", or TYPE reported after samples`);
+      }
+      const word = latin1(buf, p, end).toUpperCase();
+      const type = TYPE_WORDS[word];
+      if (type === undefined) this.fail(p, `unknown metric type "${this.str(p, end)}"`);
+      fam.type = type;
+      this.typed.add(fam);
+    }
+  }
+
+  private readHelp(start: number, end: number): string {
+    const buf = this.buf;
+    const bs = buf.indexOf(B.BSLASH, start);
+    if (bs === -1 || bs >= end) return utf8(buf, start, end);
+    let out = '';
+    let from = start;
+    for (let p = bs; p < end; p++) {
+      if (buf[p] !== B.BSLASH) continue;
+      out += utf8(buf, from, p);
+      const n = buf[p + 1];
+      if (n === B.BSLASH) out += '\\';
+      else if (n === B.n) out += '\n';
+      else this.fail(p, `invalid escape sequence ${p + 1 < end ? `'\\${String.fromCharCode(n as number)}'` : 'at end of line'} in HELP`);
+      p++;
+      from = p + 1;
+    }
+    return out + utf8(buf, from, end);
+  }
+
+  /**
+   * The family a name belongs to, expfmt's `setOrCreateCurrentMF`: an exact match, else the
+   * family of a summary (`_sum`, `_count`) or histogram (`_sum`, `_count`, `_bucket`) it extends.
+   */
+  private familyFor(name: string): MetricFamily {
+    const fams = this.fams;
+    const exact = fams.get(name);
+    if (exact !== undefined) return exact;
+    let base: string | null = null;
+    let suffix: 0 | 1 | 2 | 3 = 0;
+    if (name.endsWith('_sum')) {
+      base = name.slice(0, -4);
+      suffix = 1;
+    } else if (name.endsWith('_count')) {
+      base = name.slice(0, -6);
+      suffix = 2;
+    } else if (name.endsWith('_bucket')) {
+      base = name.slice(0, -7);
+      suffix = 3;
+    }
+    if (base !== null) {
+      const f = fams.get(base);
+      if (f !== undefined && (f.type === 'histogram' || (f.type === 'summary' && suffix !== 3))) return f;
+    }
+    return fams.create(name, null);
+  }
+
+  private parseSample(start: number, end: number): void {
+    const buf = this.buf;
+    let p = start;
+    let name: string | null = null;
+    if (buf[p] !== B.LBRACE) {
+      const ns = p;
+      if (charClass[buf[p] as number]! & C.NAME_START) {
+        p++;
+        while (p < end && charClass[buf[p] as number]! & C.NAME) p++;
+      }
+      if (p === ns) this.fail(p, `invalid metric name, found ${describeByte(buf, p, end)}`);
+      const last = this.lastName;
+      name = bytesEqual(buf, ns, p, last) ? last : latin1(buf, ns, p);
+      while (p < end && isBlank(buf[p])) p++;
+    }
+    let labels: Labels = [];
+    if (p < end && buf[p] === B.LBRACE) {
+      const r = this.parseLabels(p + 1, end, name);
+      labels = r.labels;
+      name = r.name;
+      p = r.end;
+    }
+    if (name === null) this.fail(p, 'missing metric name');
+    let fam: MetricFamily;
+    // Once a name resolves to a family it always resolves to the same one, so cache the last.
+    if (name === this.lastName && this.lastFamily !== null) {
+      fam = this.lastFamily;
+    } else {
+      fam = this.familyFor(name);
+      this.lastName = name;
+      this.lastFamily = fam;
+    }
+    if (!this.typed.has(fam)) this.typed.add(fam);
+    if (fam.type === 'gaugehistogram') this.fail(start, `unexpected type for metric name "${fam.name}"`);
+    if (fam.type === 'summary' || fam.type === 'histogram') this.checkSpecialLabel(fam, labels, start);
+    // value
+    const vs = p;
+    while (p < end && !isBlank(buf[p])) p++;
+    const value = readFloat(buf, vs, p);
+    if (value === INVALID) this.fail(vs, `expected float as value, got "${this.str(vs, p)}"`);
+    let ts: number | bigint | null = null;
+    if (p < end) {
+      p++;
+      while (p < end && isBlank(buf[p])) p++;
+      const ts0 = p;
+      while (p < end && !isBlank(buf[p])) p++;
+      const t = readInt64(buf, ts0, p);
+      if (t === INVALID) this.fail(ts0, `expected integer as timestamp, got "${this.str(ts0, p)}"`);
+      ts = t;
+      if (p < end) this.fail(p, `spurious string after timestamp: "${this.str(p, end)}"`);
+    }
+    this.fams.push(fam, name, labels, value, ts);
+  }
+
+  private checkSpecialLabel(fam: MetricFamily, labels: Labels, pos: number): void {
+    const special = fam.type === 'summary' ? 'quantile' : 'le';
+    for (let i = 0; i < labels.length; i += 2) {
+      if (labels[i] !== special) continue;
+      const v = Buffer.from(labels[i + 1] as string);
+      if (readFloat(v, 0, v.length) === INVALID) {
+        this.fail(pos, `expected float as value for '${special}' label, got "${labels[i + 1]}"`);
+      }
+    }
+  }
+
+  /** Reads a quoted string (label-value escapes); `end` of the result is just past the closing quote. */
+  private readQuoted(start: number, end: number, what: string): { value: string; end: number } {
+    const buf = this.buf;
+    let p = start + 1;
+    let out: string | null = null;
+    let from = p;
+    for (; p < end; p++) {
+      const c = buf[p];
+      if (c === B.QUOTE) break;
+      if (c === B.BSLASH) {
+        out = (out ?? '') + this.str(from, p);
+        const n = buf[p + 1];
+        if (n === B.BSLASH) out += '\\';
+        else if (n === B.QUOTE) out += '"';
+        else if (n === B.n) out += '\n';
+        else if (p + 1 >= end) this.fail(end, `${what} contains unescaped new-line`);
+        else this.fail(p, `invalid escape sequence '\\${utf8(buf, p + 1, Math.min(end, p + 5)).charAt(0)}' in ${what}`);
+        p++;
+        from = p + 1;
+      }
+    }
+    if (p >= end) this.fail(end, `${what} contains unescaped new-line or is not terminated`);
+    const value = out === null ? this.str(from, p) : out + this.str(from, p);
+    if (!this.utf8Valid && !isUtf8(buf.subarray(start + 1, p))) this.fail(start, `invalid UTF-8 in ${what}`);
+    return { value, end: p + 1 };
+  }
+
+  private parseLabels(start: number, end: number, outerName: string | null): { labels: Labels; name: string | null; end: number } {
+    const buf = this.buf;
+    const labels: Labels = [];
+    const names = this.labelNames;
+    let name = outerName;
+    let p = start;
+    let idx = 0;
+    for (;;) {
+      while (p < end && isBlank(buf[p])) p++;
+      if (p < end && buf[p] === B.RBRACE) {
+        p++;
+        break;
+      }
+      let lname: string;
+      const ls = p;
+      if (p < end && buf[p] === B.QUOTE) {
+        const q = this.readQuoted(p, end, 'label name');
+        p = q.end;
+        while (p < end && isBlank(buf[p])) p++;
+        if (buf[p] !== B.EQ) {
+          // A quoted string on its own inside the braces is the metric name (UTF-8 extension).
+          if (name === null && labels.length === 0 && (buf[p] === B.COMMA || buf[p] === B.RBRACE)) {
+            name = q.value;
+            if (buf[p] === B.COMMA) p++;
+            continue;
+          }
+          this.fail(p, `expected '=' after label name, found ${describeByte(buf, p, end)}`);
+        }
+        lname = q.value;
+        if (lname === '') this.fail(ls, 'empty label name');
+      } else {
+        if (p < end && charClass[buf[p] as number]! & C.LABEL_START) {
+          p++;
+          while (p < end && charClass[buf[p] as number]! & C.LABEL) p++;
+        }
+        if (p === ls) this.fail(p, `invalid label name for metric "${name ?? ''}", found ${describeByte(buf, p, end)}`);
+        const prev = names[idx];
+        lname = prev !== undefined && bytesEqual(buf, ls, p, prev) ? prev : latin1(buf, ls, p);
+        names[idx] = lname;
+        while (p < end && isBlank(buf[p])) p++;
+        if (buf[p] !== B.EQ) this.fail(p, `expected '=' after label name, found ${describeByte(buf, p, end)}`);
+      }
+      if (lname === '__name__') this.fail(ls, 'label name "__name__" is reserved');
+      for (let i = 0; i < labels.length; i += 2) {
+        if (labels[i] === lname) this.fail(ls, `duplicate label name "${lname}" for metric "${name ?? ''}"`);
+      }
+      p++;
+      while (p < end && isBlank(buf[p])) p++;
+      if (buf[p] !== B.QUOTE) this.fail(p, `expected '"' at start of label value, found ${describeByte(buf, p, end)}`);
+      const q = this.readQuoted(p, end, 'label value');
+      labels.push(lname, q.value);
+      idx++;
+      p = q.end;
+      while (p < end && isBlank(buf[p])) p++;
+      if (buf[p] === B.COMMA) {
+        p++;
+        continue;
+      }
+      if (buf[p] === B.RBRACE) {
+        p++;
+        break;
+      }
+      this.fail(p, `unexpected end of label value "${q.value}", expected ',' or '}' but found ${describeByte(buf, p, end)}`);
+    }
+    while (p < end && isBlank(buf[p])) p++;
+    return { labels, name, end: p };
+  }
+}
