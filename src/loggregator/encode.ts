@@ -27,12 +27,16 @@ export class EnvelopeWriter {
     this.ends.length = 0;
   }
 
-  /** Copies what was written out of the (reused) scratch buffer. */
+  /**
+   * Hands over what was written and starts a fresh scratch buffer sized for the next scrape
+   * (cheaper than copying: allocUnsafe does not zero). The returned views stay valid.
+   */
   take(): { bytes: Buffer; ends: number[] } {
-    const bytes = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(bytes, 0, 0, this.pos);
-    const ends = this.ends.slice();
-    this.reset();
+    const bytes = this.buf.subarray(0, this.pos);
+    const ends = this.ends;
+    this.buf = Buffer.allocUnsafe(Math.max(1024, this.pos + (this.pos >> 3)));
+    this.ends = [];
+    this.pos = 0;
     return { bytes, ends };
   }
 

@@ -8,7 +8,7 @@ export class LoggregatorTlsError extends CfPromError {
     reason: string,
     options?: ErrorOptions,
   ) {
-    super('LOGGREGATOR_TLS', `${setting} "${file}": ${reason}`, options);
+    super('LOGGREGATOR_TLS', file === '' ? `${setting}: ${reason}` : `${setting} "${file}": ${reason}`, options);
   }
 }
 

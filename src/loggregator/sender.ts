@@ -90,9 +90,11 @@ export class EnvelopeSender {
     if (stream) {
       // CloseSend, then wait for the agent's answer (go-loggregator: CloseAndRecv) until the deadline.
       await new Promise<void>((resolve) => {
-        this.onStreamClosed = resolve;
         const t = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-        t.unref();
+        this.onStreamClosed = () => {
+          clearTimeout(t);
+          resolve();
+        };
         stream.end();
       });
       if (this.stream) this.stream.cancel();
