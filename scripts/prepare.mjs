@@ -33,7 +33,9 @@ const pkg = join(root, 'package.json');
 const installedAt = existsSync(marker) ? statSync(marker).mtimeMs : 0;
 const wanted = Math.max(statSync(pkg).mtimeMs, existsSync(lock) ? statSync(lock).mtimeMs : 0);
 if (installedAt < wanted) {
-  run('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`: npm 11 lock files omit other platforms' optional packages (biome's
+  // binaries), which `npm ci` then reports as out of sync.
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 const built = join(root, 'dist', '.tsbuildinfo');

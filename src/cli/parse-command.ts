@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { ExpositionError, parseExposition, resolveFormat, sampleToNdjson } from '../exposition/index.js';
-import type { ExpositionFormat } from '../exposition/index.js';
+import type { ExpositionFormat, MetricFamily } from '../exposition/index.js';
 import { CfPromError } from '../errors.js';
 import type { Command } from './command.js';
 import { UsageError, parseArgs, readInput } from './command.js';
@@ -48,7 +48,7 @@ export const parseCommand: Command = async (io) => {
       return reportParseError(io, err);
     }
   }
-  let families;
+  let families: MetricFamily[];
   try {
     resolveFormat(opts);
     families = parseExposition(body, opts);

@@ -66,3 +66,9 @@ export function describeByte(buf: Buffer, pos: number, end: number): string {
   if (c >= 0x80) return `"${utf8(buf, pos, Math.min(end, pos + 4)).charAt(0)}"`;
   return `"${String.fromCharCode(c)}"`;
 }
+
+/** `buf.indexOf(byte, start)` bounded to `end`: Buffer#indexOf would scan the rest of the body. */
+export function indexOfIn(buf: Buffer, byte: number, start: number, end: number): number {
+  for (let p = start; p < end; p++) if (buf[p] === byte) return p;
+  return -1;
+}

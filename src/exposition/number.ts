@@ -1,5 +1,7 @@
 import { B, latin1 } from './bytes.js';
 
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
 /** Returned by the number readers for input they reject (a real NaN is returned as NaN). */
 export const INVALID = Symbol('invalid number');
 
@@ -55,29 +57,48 @@ export function readFloat(buf: Buffer, start: number, end: number, signedNaN = f
   }
   // digits [. digits] [e [sign] digits], at least one mantissa digit
   let digits = 0;
+  let mant = 0;
+  let fracDigits = 0;
   while (p < end && (buf[p] as number) >= B.ZERO && (buf[p] as number) <= B.NINE) {
+    mant = mant * 10 + ((buf[p] as number) - B.ZERO);
     p++;
     digits++;
   }
   if (p < end && buf[p] === B.DOT) {
     p++;
     while (p < end && (buf[p] as number) >= B.ZERO && (buf[p] as number) <= B.NINE) {
+      mant = mant * 10 + ((buf[p] as number) - B.ZERO);
       p++;
       digits++;
+      fracDigits++;
     }
   }
   if (digits === 0) return INVALID;
+  let exp = 0;
   if (p < end && lower(buf[p] as number) === 0x65 /* e */) {
     p++;
-    if (p < end && (buf[p] === B.PLUS || buf[p] === B.MINUS)) p++;
+    let expNeg = false;
+    if (p < end && (buf[p] === B.PLUS || buf[p] === B.MINUS)) {
+      expNeg = buf[p] === B.MINUS;
+      p++;
+    }
     let expDigits = 0;
     while (p < end && (buf[p] as number) >= B.ZERO && (buf[p] as number) <= B.NINE) {
+      if (exp < 100000) exp = exp * 10 + ((buf[p] as number) - B.ZERO);
       p++;
       expDigits++;
     }
     if (expDigits === 0) return INVALID;
+    if (expNeg) exp = -exp;
   }
   if (p !== end) return INVALID;
+  // Exact fast path (Clinger): an integer mantissa below 2^53 times or divided by a power of ten
+  // up to 1e22 (both exact doubles) is one correctly rounded IEEE operation.
+  const e10 = exp - fracDigits;
+  if (digits <= 15 && e10 >= -22 && e10 <= 22) {
+    const m = neg ? -mant : mant;
+    return e10 >= 0 ? m * (POW10[e10] as number) : m / (POW10[-e10] as number);
+  }
   // The grammar above is a subset of what Number() reads, and Number() rounds correctly.
   const v = Number(latin1(buf, start, end));
   if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) return INVALID; // Go: ErrRange

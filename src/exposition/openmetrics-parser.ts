@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { B, C, bytesEqual, charClass, describeByte, latin1, utf8 } from './bytes.js';
+import { B, C, bytesEqual, charClass, describeByte, indexOfIn, latin1, utf8 } from './bytes.js';
 import { ExpositionError } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { INVALID, readFloat } from './number.js';
@@ -172,8 +172,8 @@ export class OpenMetricsParser {
 
   private unescapeHelp(start: number, end: number): string {
     const buf = this.buf;
-    const bs = buf.indexOf(B.BSLASH, start);
-    if (bs === -1 || bs >= end) return this.str(start, end);
+    const bs = indexOfIn(buf, B.BSLASH, start, end);
+    if (bs === -1) return this.str(start, end);
     let out = '';
     let from = start;
     for (let p = bs; p < end; p++) {
@@ -235,7 +235,7 @@ export class OpenMetricsParser {
   private checkHistogram(fam: MetricFamily): void {
     const name = fam.name;
     let group: string | null = null;
-    let ts: unknown = undefined;
+    let ts: unknown;
     let count: number | null = null;
     let bucket: number | null = null;
     let value = 0;

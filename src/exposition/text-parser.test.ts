@@ -54,7 +54,7 @@ test('values: Prometheus number syntax, read exactly', () => {
   assert.equal(v.g, 0.5);
   assert.equal(v.h, 5);
   assert.equal(v.i, 0.1);
-  assert.equal(v.j, 123456789012345678);
+  assert.equal(v.j, Number("123456789012345678"));
   assert.equal(v.k, Number.POSITIVE_INFINITY);
   assert.equal(v.l, 0.001);
 });

@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { B, C, bytesEqual, charClass, describeByte, latin1, utf8 } from './bytes.js';
+import { B, C, bytesEqual, charClass, describeByte, indexOfIn, latin1, utf8 } from './bytes.js';
 import { ExpositionError } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
+import { internAscii } from './intern.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import type { Labels, MetricFamily, MetricType } from './types.js';
 
@@ -13,6 +14,13 @@ const TYPE_WORDS: Record<string, MetricType> = {
   HISTOGRAM: 'histogram',
   GAUGE_HISTOGRAM: 'gaugehistogram',
 };
+
+interface RawValue {
+  start: number;
+  end: number;
+  value: string;
+  escaped: boolean;
+}
 
 function isBlank(c: number | undefined): boolean {
   return c === B.SP || c === B.TAB;
@@ -46,6 +54,15 @@ export class TextParser {
   private lastName = '';
   private lastFamily: MetricFamily | null = null;
   private labelNames: string[] = [];
+  /** Result slot of readQuoted, reused: no object per label value. */
+  private readonly quoted = { value: '', end: 0 };
+  /** Scratch for one sample's labels, copied out with one exact-size slice. */
+  private readonly scratch: string[] = [];
+  private parsedLabels: Labels = [];
+  private parsedName: string | null = null;
+  /** Raw position of this sample's `le` / `quantile` value, checked once the family is known. */
+  private leAt: RawValue | null = null;
+  private quantileAt: RawValue | null = null;
 
   get sampleCount(): number {
     return this.fams.sampleCount;
@@ -147,8 +164,8 @@ export class TextParser {
 
   private readHelp(start: number, end: number): string {
     const buf = this.buf;
-    const bs = buf.indexOf(B.BSLASH, start);
-    if (bs === -1 || bs >= end) return utf8(buf, start, end);
+    const bs = indexOfIn(buf, B.BSLASH, start, end);
+    if (bs === -1) return utf8(buf, start, end);
     let out = '';
     let from = start;
     for (let p = bs; p < end; p++) {
@@ -193,25 +210,31 @@ export class TextParser {
 
   private parseSample(start: number, end: number): void {
     const buf = this.buf;
+    this.leAt = null;
+    this.quantileAt = null;
     let p = start;
     let name: string | null = null;
     if (buf[p] !== B.LBRACE) {
       const ns = p;
+      let h = 0;
       if (charClass[buf[p] as number]! & C.NAME_START) {
+        h = buf[p] as number;
         p++;
-        while (p < end && charClass[buf[p] as number]! & C.NAME) p++;
+        while (p < end && charClass[buf[p] as number]! & C.NAME) {
+          h = (Math.imul(h, 31) + (buf[p] as number)) | 0;
+          p++;
+        }
       }
       if (p === ns) this.fail(p, `invalid metric name, found ${describeByte(buf, p, end)}`);
       const last = this.lastName;
-      name = bytesEqual(buf, ns, p, last) ? last : latin1(buf, ns, p);
+      name = bytesEqual(buf, ns, p, last) ? last : internAscii(buf, ns, p, h);
       while (p < end && isBlank(buf[p])) p++;
     }
     let labels: Labels = [];
     if (p < end && buf[p] === B.LBRACE) {
-      const r = this.parseLabels(p + 1, end, name);
-      labels = r.labels;
-      name = r.name;
-      p = r.end;
+      p = this.parseLabels(p + 1, end, name);
+      labels = this.parsedLabels;
+      name = this.parsedName;
     }
     if (name === null) this.fail(p, 'missing metric name');
     let fam: MetricFamily;
@@ -220,12 +243,12 @@ export class TextParser {
       fam = this.lastFamily;
     } else {
       fam = this.familyFor(name);
+      this.typed.add(fam);
+      if (fam.type === 'gaugehistogram') this.fail(start, `unexpected type for metric name "${fam.name}"`);
       this.lastName = name;
       this.lastFamily = fam;
     }
-    if (!this.typed.has(fam)) this.typed.add(fam);
-    if (fam.type === 'gaugehistogram') this.fail(start, `unexpected type for metric name "${fam.name}"`);
-    if (fam.type === 'summary' || fam.type === 'histogram') this.checkSpecialLabel(fam, labels, start);
+    if (fam.type === 'summary' || fam.type === 'histogram') this.checkSpecialLabel(fam, start);
     // value
     const vs = p;
     while (p < end && !isBlank(buf[p])) p++;
@@ -245,28 +268,45 @@ export class TextParser {
     this.fams.push(fam, name, labels, value, ts);
   }
 
-  private checkSpecialLabel(fam: MetricFamily, labels: Labels, pos: number): void {
-    const special = fam.type === 'summary' ? 'quantile' : 'le';
-    for (let i = 0; i < labels.length; i += 2) {
-      if (labels[i] !== special) continue;
-      const v = Buffer.from(labels[i + 1] as string);
-      if (readFloat(v, 0, v.length) === INVALID) {
-        this.fail(pos, `expected float as value for '${special}' label, got "${labels[i + 1]}"`);
-      }
-    }
+  /** expfmt requires `quantile` (summaries) and `le` (histograms) to be floats. */
+  private checkSpecialLabel(fam: MetricFamily, pos: number): void {
+    const isSummary = fam.type === 'summary';
+    const vs = isSummary ? this.quantileAt : this.leAt;
+    if (vs === null) return;
+    const b = vs.escaped ? Buffer.from(vs.value) : this.buf;
+    const ok = vs.escaped ? readFloat(b, 0, b.length) : readFloat(b, vs.start, vs.end);
+    if (ok === INVALID) this.fail(pos, `expected float as value for '${isSummary ? 'quantile' : 'le'}' label, got "${vs.value}"`);
   }
 
   /** Reads a quoted string (label-value escapes); `end` of the result is just past the closing quote. */
   private readQuoted(start: number, end: number, what: string): { value: string; end: number } {
     const buf = this.buf;
     let p = start + 1;
-    let out: string | null = null;
+    let h = 0;
+    let c = 0;
+    // Fast path: no escapes, hash computed on the way for interning.
+    for (; p < end; p++) {
+      c = buf[p] as number;
+      if (c === B.QUOTE || c === B.BSLASH) break;
+      h = (Math.imul(h, 31) + c) | 0;
+    }
+    const q = this.quoted;
+    if (p < end && c === B.QUOTE) {
+      if (this.ascii) q.value = internAscii(buf, start + 1, p, h);
+      else {
+        if (!this.utf8Valid && !isUtf8(buf.subarray(start + 1, p))) this.fail(start, `invalid UTF-8 in ${what}`);
+        q.value = utf8(buf, start + 1, p);
+      }
+      q.end = p + 1;
+      return q;
+    }
+    let out = this.str(start + 1, p);
     let from = p;
     for (; p < end; p++) {
-      const c = buf[p];
+      c = buf[p] as number;
       if (c === B.QUOTE) break;
       if (c === B.BSLASH) {
-        out = (out ?? '') + this.str(from, p);
+        out += this.str(from, p);
         const n = buf[p + 1];
         if (n === B.BSLASH) out += '\\';
         else if (n === B.QUOTE) out += '"';
@@ -278,14 +318,17 @@ export class TextParser {
       }
     }
     if (p >= end) this.fail(end, `${what} contains unescaped new-line or is not terminated`);
-    const value = out === null ? this.str(from, p) : out + this.str(from, p);
     if (!this.utf8Valid && !isUtf8(buf.subarray(start + 1, p))) this.fail(start, `invalid UTF-8 in ${what}`);
-    return { value, end: p + 1 };
+    q.value = out + this.str(from, p);
+    q.end = p + 1;
+    return q;
   }
 
-  private parseLabels(start: number, end: number, outerName: string | null): { labels: Labels; name: string | null; end: number } {
+  /** Parses a label set after `{`; leaves the result in parsedLabels/parsedName and returns the end. */
+  private parseLabels(start: number, end: number, outerName: string | null): number {
     const buf = this.buf;
-    const labels: Labels = [];
+    const labels = this.scratch;
+    labels.length = 0;
     const names = this.labelNames;
     let name = outerName;
     let p = start;
@@ -334,6 +377,11 @@ export class TextParser {
       if (buf[p] !== B.QUOTE) this.fail(p, `expected '"' at start of label value, found ${describeByte(buf, p, end)}`);
       const q = this.readQuoted(p, end, 'label value');
       labels.push(lname, q.value);
+      if (lname === 'le' || lname === 'quantile') {
+        const at = { start: p + 1, end: q.end - 1, value: q.value, escaped: q.end - 2 - p !== q.value.length };
+        if (lname === 'le') this.leAt = at;
+        else this.quantileAt = at;
+      }
       idx++;
       p = q.end;
       while (p < end && isBlank(buf[p])) p++;
@@ -348,6 +396,8 @@ export class TextParser {
       this.fail(p, `unexpected end of label value "${q.value}", expected ',' or '}' but found ${describeByte(buf, p, end)}`);
     }
     while (p < end && isBlank(buf[p])) p++;
-    return { labels, name, end: p };
+    this.parsedLabels = labels.slice();
+    this.parsedName = name;
+    return p;
   }
 }

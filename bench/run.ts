@@ -1,0 +1,16 @@
+/**
+ * `npm run bench`: every benchmark, each printing ratios against peers measured in the same run.
+ * `npm run bench -- exposition` runs only the benchmarks whose name contains the argument.
+ */
+import { benchExposition } from './exposition-bench.js';
+import type { Report } from './harness.js';
+
+const benches: Array<[string, (r: Report) => Promise<void>]> = [['exposition', benchExposition]];
+
+const only = process.argv.slice(2);
+const report: Report = (line) => process.stdout.write(`${line}\n`);
+report(`cf-prom benchmarks on node ${process.version}, ${process.arch}`);
+for (const [name, run] of benches) {
+  if (only.length > 0 && !only.some((o) => name.includes(o))) continue;
+  await run(report);
+}

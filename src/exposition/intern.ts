@@ -1,0 +1,28 @@
+import { bytesEqual, latin1 } from './bytes.js';
+
+const SLOTS = 8192;
+const MAX_LEN = 64;
+const table: Array<string | undefined> = new Array(SLOTS).fill(undefined);
+
+/**
+ * Returns one shared string for short ASCII byte ranges that repeat (label values like `GET`,
+ * `200`, instance ids; metric names of histogram lines), so a parse allocates a string once per
+ * distinct value rather than once per sample. `hash` is computed by the caller's scan loop
+ * (`h = imul(h, 31) + byte`). A bounded, direct-mapped table: a collision just replaces.
+ */
+export function internAscii(buf: Buffer, start: number, end: number, hash: number): string {
+  const len = end - start;
+  if (len > MAX_LEN) return latin1(buf, start, end);
+  const slot = (hash ^ (len << 7)) & (SLOTS - 1);
+  const cand = table[slot];
+  if (cand !== undefined && bytesEqual(buf, start, end, cand)) return cand;
+  const s = latin1(buf, start, end);
+  table[slot] = s;
+  return s;
+}
+
+export function hashBytes(buf: Buffer, start: number, end: number): number {
+  let h = 0;
+  for (let p = start; p < end; p++) h = (Math.imul(h, 31) + (buf[p] as number)) | 0;
+  return h;
+}
