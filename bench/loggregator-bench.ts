@@ -22,7 +22,13 @@ function benchSeries(n = 1000): SeriesDescriptor[] {
     out.push({ type: 'gauge', family: `g_${i}`, name: `g_${i}`, labels: [...common, 'unit', 'bytes'] });
     out.push({ type: 'counter', family: `c_${i}_total`, name: `c_${i}_total`, labels: common });
     if (i % 5 === 0) {
-      for (const le of les) out.push({ type: 'histogram', family: `h_${i}`, name: `h_${i}_bucket`, labels: [...common.slice(0, 4), 'le', le, ...common.slice(4)] });
+      for (const le of les)
+        out.push({
+          type: 'histogram',
+          family: `h_${i}`,
+          name: `h_${i}_bucket`,
+          labels: [...common.slice(0, 4), 'le', le, ...common.slice(4)],
+        });
       out.push({ type: 'histogram', family: `h_${i}`, name: `h_${i}_sum`, labels: common });
       out.push({ type: 'histogram', family: `h_${i}`, name: `h_${i}_count`, labels: common });
     }
@@ -45,7 +51,12 @@ function cpuMicros(): number {
 }
 
 async function encodePath(report: (line: string) => void): Promise<void> {
-  const sink = createLoggregatorSink({ defaultSourceId: 'd', transport: nullTransport(), queueCapacity: 1_000_000, batchMaxEnvelopes: 100 });
+  const sink = createLoggregatorSink({
+    defaultSourceId: 'd',
+    transport: nullTransport(),
+    queueCapacity: 1_000_000,
+    batchMaxEnvelopes: 100,
+  });
   const series = benchSeries();
   const prepared = series.map((s) => sink.prepare(target, s));
   const values = series.map((s, i) => (s.type === 'gauge' ? i * 1.5 : i * 7));
@@ -93,9 +104,13 @@ export async function sendPath(report: (line: string) => void, batchMaxEnvelopes
   const pki = createTestPki('bench CA');
   const server = pki.issue('metron', { sans: ['metron'] });
   const client = pki.issue('bench-client');
-  const child = spawn(process.execPath, ['--input-type=module', '-e', AGENT_SCRIPT, JSON.stringify([pki.ca.cert, server.cert, server.key])], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', AGENT_SCRIPT, JSON.stringify([pki.ca.cert, server.cert, server.key])],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines: string[] = [];
   let wake: (() => void) | null = null;
   let buf = '';
@@ -144,8 +159,11 @@ export async function sendPath(report: (line: string) => void, batchMaxEnvelopes
     const seconds = (performance.now() - t0) / 1000;
     const sent = sink.metrics.envelopesSent;
     await sink.stop(Date.now() + 2000);
-    report(`loggregator: mTLS gRPC to a local agent (child process) ${Math.round(sent / seconds)} envelopes/s, ${(cpu / sent).toFixed(2)} µs CPU/envelope in the sender, batches of ${batchMaxEnvelopes}`);
-    if (sent !== total) report(`loggregator: WARNING only ${sent} of ${total} sent (dropped: ${JSON.stringify(sink.metrics.envelopesDropped)})`);
+    report(
+      `loggregator: mTLS gRPC to a local agent (child process) ${Math.round(sent / seconds)} envelopes/s, ${(cpu / sent).toFixed(2)} µs CPU/envelope in the sender, batches of ${batchMaxEnvelopes}`,
+    );
+    if (sent !== total)
+      report(`loggregator: WARNING only ${sent} of ${total} sent (dropped: ${JSON.stringify(sink.metrics.envelopesDropped)})`);
   } finally {
     child.stdin.end();
   }

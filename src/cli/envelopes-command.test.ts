@@ -70,17 +70,11 @@ test('cf-prom envelopes: default source id, OpenMetrics input, counters as gauge
   const om = '# TYPE c counter\nc_total 1.5\nc_created 1700000000\n# EOF\n';
   const r = run(['--default-source-id', 'dflt', '--content-type', 'application/openmetrics-text; version=1.0.0'], om);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(lines(r.stdout), [
-    env('dflt', {}, counter('c_total', '1'), ''),
-    env('dflt', {}, gauge('c_created', 1700000000), ''),
-  ]);
+  assert.deepEqual(lines(r.stdout), [env('dflt', {}, counter('c_total', '1'), ''), env('dflt', {}, gauge('c_created', 1700000000), '')]);
   assert.equal(r.stderr, 'cf-prom envelopes: 1 counter value(s) truncated or clamped\n');
   const g = run(['--default-source-id', 'dflt', '--format', 'openmetrics', '--counter-floats', 'gauge'], om);
   assert.equal(g.status, 0, g.stderr);
-  assert.deepEqual(lines(g.stdout), [
-    env('dflt', {}, gauge('c_total', 1.5), ''),
-    env('dflt', {}, gauge('c_created', 1700000000), ''),
-  ]);
+  assert.deepEqual(lines(g.stdout), [env('dflt', {}, gauge('c_total', 1.5), ''), env('dflt', {}, gauge('c_created', 1700000000), '')]);
   // Text 0.0.4 allows NaN and negative counters: not sent, and said so.
   const bad = run([], '# TYPE n counter\nn NaN\n# TYPE m counter\nm -1\nm{a="b"} +Inf\n');
   assert.equal(bad.status, 0, bad.stderr);
@@ -97,7 +91,10 @@ test('cf-prom envelopes: default source id, OpenMetrics input, counters as gauge
 test('cf-prom envelopes --honor-timestamps uses the sample timestamp', () => {
   const r = run(['--honor-timestamps'], 'x 1 1700000000123\ny 2\n');
   assert.equal(r.status, 0, r.stderr);
-  const [x, y] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { timestamp: string });
+  const [x, y] = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { timestamp: string });
   assert.equal(x?.timestamp, '1700000000123000000');
   assert.notEqual(y?.timestamp, '1700000000123000000');
 });

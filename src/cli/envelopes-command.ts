@@ -1,8 +1,9 @@
+import type { MetricFamily } from '../exposition/index.js';
 import { parseExposition, resolveFormat } from '../exposition/index.js';
 import type { CounterFloatPolicy } from '../loggregator/index.js';
 import { CounterOutcome, envelopeToJson, mergeLabels, prepareEnvelope, toEnvelope, toProtoEnvelope } from '../loggregator/index.js';
 import type { Command } from './command.js';
-import { UsageError, parseArgs, readInput } from './command.js';
+import { parseArgs, readInput, UsageError } from './command.js';
 import { writeLines } from './output.js';
 import { formatOption, reportParseError } from './parse-command.js';
 
@@ -11,7 +12,8 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function labelOption(kv: string): [string, string] {
   const eq = kv.indexOf('=');
   const name = eq === -1 ? kv : kv.slice(0, eq);
-  if (eq === -1 || !LABEL_NAME.test(name)) throw new UsageError(`--label "${kv}": expected name=value with a name matching [a-zA-Z_][a-zA-Z0-9_]*`);
+  if (eq === -1 || !LABEL_NAME.test(name))
+    throw new UsageError(`--label "${kv}": expected name=value with a name matching [a-zA-Z_][a-zA-Z0-9_]*`);
   return [name, kv.slice(eq + 1)];
 }
 
@@ -35,12 +37,15 @@ export const envelopesCommand: Command = async (io) => {
   const targetLabels: string[] = [];
   for (const kv of multi.get('label') ?? []) targetLabels.push(...labelOption(kv));
   const target = { sourceId: str('source-id') ?? '', instanceId: str('instance-id') ?? '' };
-  const convert = { defaultSourceId: str('default-source-id') ?? io.env.DEFAULT_SOURCE_ID ?? '', counterFloats: counterFloats as CounterFloatPolicy };
+  const convert = {
+    defaultSourceId: str('default-source-id') ?? io.env.DEFAULT_SOURCE_ID ?? '',
+    counterFloats: counterFloats as CounterFloatPolicy,
+  };
   const opts = { format: formatOption(flags.get('format')), contentType: str('content-type') ?? null };
   const honor = flags.has('honor-timestamps');
 
   const body = await readInput(io, positional[0]);
-  let families;
+  let families: MetricFamily[];
   try {
     resolveFormat(opts);
     families = parseExposition(body, opts);
@@ -58,7 +63,11 @@ export const envelopesCommand: Command = async (io) => {
       const r = toEnvelope(p, s.value, honor && s.timestampMs !== null ? s.timestampMs : scrapeTimeMs, convert.counterFloats);
       if (r.ok) {
         lines.push(envelopeToJson(toProtoEnvelope(r.envelope)));
-        if (r.outcome !== CounterOutcome.EXACT) altered.set(r.envelope.counter ? 'truncated or clamped' : 'sent as gauge', (altered.get(r.envelope.counter ? 'truncated or clamped' : 'sent as gauge') ?? 0) + 1);
+        if (r.outcome !== CounterOutcome.EXACT)
+          altered.set(
+            r.envelope.counter ? 'truncated or clamped' : 'sent as gauge',
+            (altered.get(r.envelope.counter ? 'truncated or clamped' : 'sent as gauge') ?? 0) + 1,
+          );
       } else dropped.set(r.reason, (dropped.get(r.reason) ?? 0) + 1);
     }
   }

@@ -1,5 +1,5 @@
-import * as grpc from '@grpc/grpc-js';
 import type { SecureContext } from 'node:tls';
+import * as grpc from '@grpc/grpc-js';
 
 /** `/loggregator.v2.Ingress/BatchSender`: client stream of EnvelopeBatch → BatchSenderResponse {}. */
 export const BATCH_SENDER_PATH = '/loggregator.v2.Ingress/BatchSender';
@@ -62,7 +62,9 @@ export function createGrpcIngressTransport(o: GrpcTransportOptions): IngressTran
         ended = true;
         onEnd(err);
       };
-      const call = client.makeClientStreamRequest<Buffer, object>(BATCH_SENDER_PATH, passThrough, ignoreResponse, (err) => finish(err ?? null));
+      const call = client.makeClientStreamRequest<Buffer, object>(BATCH_SENDER_PATH, passThrough, ignoreResponse, (err) =>
+        finish(err ?? null),
+      );
       // Write failures also surface as the call's status; the listener keeps them from throwing.
       call.on('error', (err: Error) => finish(err));
       return {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyCounter, CounterOutcome, parseFloatLabel, prepareEnvelope, timestampNs, toEnvelope } from './convert.js';
+import { CounterOutcome, classifyCounter, parseFloatLabel, prepareEnvelope, timestampNs, toEnvelope } from './convert.js';
 import { conversionCases, DEFAULT_SOURCE_ID, SCRAPE_MS, SCRAPE_NS, TARGET } from './testdata/conversion-table.js';
 
 for (const c of conversionCases) {

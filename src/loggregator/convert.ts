@@ -74,7 +74,11 @@ export function classifyCounter(v: number): CounterOutcome {
 }
 
 /** Which envelope a sample of a family type becomes; see README.md for the table. */
-export function envelopeShape(type: MetricType, name: string, family: string): { kind: EnvelopeKind; unitFromLabel: boolean; floatTag: 'le' | 'quantile' | null } {
+export function envelopeShape(
+  type: MetricType,
+  name: string,
+  family: string,
+): { kind: EnvelopeKind; unitFromLabel: boolean; floatTag: 'le' | 'quantile' | null } {
   const suffix = sampleSuffix(name, family);
   switch (type) {
     case 'gauge':
@@ -126,7 +130,11 @@ export function parseFloatLabel(s: string): number | null {
  * Per-series conversion: source id, tags and kind, plus the constant bytes of the envelope.
  * `series.labels` are the final labels (target labels merged in, sorted by name).
  */
-export function prepareEnvelope(target: Pick<ScrapeTarget, 'sourceId' | 'instanceId'>, series: SeriesDescriptor, options: ConvertOptions): PreparedEnvelope {
+export function prepareEnvelope(
+  target: Pick<ScrapeTarget, 'sourceId' | 'instanceId'>,
+  series: SeriesDescriptor,
+  options: ConvertOptions,
+): PreparedEnvelope {
   const shape = envelopeShape(series.type, series.name, series.family);
   let sourceId = '';
   let unit = '';
@@ -262,14 +270,20 @@ export function counterTotal(v: number, outcome: CounterOutcome): bigint {
 }
 
 /** The per-sample half of a conversion: pure, used by the CLI and the tests (the sink encodes directly). */
-export function toEnvelope(prepared: PreparedEnvelope, value: number, timestampMs: TimestampMs, policy: CounterFloatPolicy = 'truncate'): Conversion {
+export function toEnvelope(
+  prepared: PreparedEnvelope,
+  value: number,
+  timestampMs: TimestampMs,
+  policy: CounterFloatPolicy = 'truncate',
+): Conversion {
   const base = { timestampNs: timestampNs(timestampMs), sourceId: prepared.sourceId, instanceId: prepared.instanceId, tags: prepared.tags };
   if (prepared.kind === 'gauge') {
     return { ok: true, outcome: CounterOutcome.EXACT, envelope: { ...base, gauge: { name: prepared.name, unit: prepared.unit, value } } };
   }
   const outcome = classifyCounter(value);
   const d = counterDecision(outcome, policy);
-  if (d === 'total') return { ok: true, outcome, envelope: { ...base, counter: { name: prepared.name, total: counterTotal(value, outcome) } } };
+  if (d === 'total')
+    return { ok: true, outcome, envelope: { ...base, counter: { name: prepared.name, total: counterTotal(value, outcome) } } };
   if (d === 'gauge') return { ok: true, outcome, envelope: { ...base, gauge: { name: prepared.name, unit: '', value } } };
   return { ok: false, reason: d, outcome };
 }

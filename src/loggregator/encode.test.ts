@@ -31,7 +31,12 @@ function handEncode(w: EnvelopeWriter, c: (typeof conversionCases)[number]): boo
 for (const c of conversionCases) {
   if ('drop' in c.want) continue;
   test(`hand encoder agrees with protobuf-es byte for byte: ${c.name}`, () => {
-    const r = toEnvelope(prepareEnvelope(c.target ?? TARGET, c.series, { defaultSourceId: DEFAULT_SOURCE_ID }), c.value, c.timestampMs ?? SCRAPE_MS, c.policy ?? 'truncate');
+    const r = toEnvelope(
+      prepareEnvelope(c.target ?? TARGET, c.series, { defaultSourceId: DEFAULT_SOURCE_ID }),
+      c.value,
+      c.timestampMs ?? SCRAPE_MS,
+      c.policy ?? 'truncate',
+    );
     assert.ok(r.ok);
     if (!r.ok) return;
     const ref = encodeEnvelopeReference(r.envelope);

@@ -47,5 +47,6 @@ export function observeBatchSize(m: LoggregatorMetrics, n: number): void {
   const h = m.batchSize;
   h.sum += n;
   h.count++;
-  for (let i = 0; i <= h.bounds.length; i++) if (i === h.bounds.length || n <= (h.bounds[i] as number)) h.buckets[i] = (h.buckets[i] ?? 0) + 1;
+  for (let i = 0; i <= h.bounds.length; i++)
+    if (i === h.bounds.length || n <= (h.bounds[i] as number)) h.buckets[i] = (h.buckets[i] ?? 0) + 1;
 }

@@ -2,8 +2,8 @@ import { create, toBinary, toJsonString } from '@bufbuild/protobuf';
 import type { EnvelopeData } from './convert.js';
 import { CounterSchema, type Envelope, EnvelopeSchema, GaugeSchema, GaugeValueSchema } from './gen/loggregator/v2/envelope_pb.js';
 
-export { EnvelopeBatchSchema, EnvelopeSchema } from './gen/loggregator/v2/envelope_pb.js';
 export type { Envelope, EnvelopeBatch } from './gen/loggregator/v2/envelope_pb.js';
+export { EnvelopeBatchSchema, EnvelopeSchema } from './gen/loggregator/v2/envelope_pb.js';
 
 /** Plain conversion result → generated protobuf-es message (the reference encoding). */
 export function toProtoEnvelope(d: EnvelopeData): Envelope {
@@ -12,7 +12,12 @@ export function toProtoEnvelope(d: EnvelopeData): Envelope {
   const message: Envelope['message'] = d.counter
     ? { case: 'counter', value: create(CounterSchema, { name: d.counter.name, total: d.counter.total }) }
     : d.gauge
-      ? { case: 'gauge', value: create(GaugeSchema, { metrics: { [d.gauge.name]: create(GaugeValueSchema, { unit: d.gauge.unit, value: d.gauge.value }) } }) }
+      ? {
+          case: 'gauge',
+          value: create(GaugeSchema, {
+            metrics: { [d.gauge.name]: create(GaugeValueSchema, { unit: d.gauge.unit, value: d.gauge.value }) },
+          }),
+        }
       : { case: undefined };
   return create(EnvelopeSchema, { timestamp: d.timestampNs, sourceId: d.sourceId, instanceId: d.instanceId, tags, message });
 }

@@ -23,7 +23,11 @@ test('FIFO batches across segment boundaries', () => {
   push(q, 4);
   push(q, 5, 6, 7, 8);
   assert.equal(q.length, 8);
-  assert.deepEqual(drain(q, 3), [[1, 2, 3], [4, 5, 6], [7, 8]]);
+  assert.deepEqual(drain(q, 3), [
+    [1, 2, 3],
+    [4, 5, 6],
+    [7, 8],
+  ]);
   assert.equal(q.length, 0);
 });
 

@@ -215,10 +215,13 @@ export class EnvelopeSender {
           this.idleWaiters.push(check);
         }
       };
-      const timer = setTimeout(() => {
-        this.idleWaiters = this.idleWaiters.filter((w) => w !== check);
-        resolve(this.queue.length === 0 && this.writing === 0);
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== check);
+          resolve(this.queue.length === 0 && this.writing === 0);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       check();
     });
   }

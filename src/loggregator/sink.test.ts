@@ -47,7 +47,13 @@ function sinkTo(port: number, extra: Partial<LoggregatorSinkOptions> = {}) {
   });
 }
 
-const target: ScrapeTarget = { job: 'j', sourceId: TARGET.sourceId, instanceId: TARGET.instanceId, url: 'http://127.0.0.1/metrics', labels: [] };
+const target: ScrapeTarget = {
+  job: 'j',
+  sourceId: TARGET.sourceId,
+  instanceId: TARGET.instanceId,
+  url: 'http://127.0.0.1/metrics',
+  labels: [],
+};
 const series = (i: number): SeriesDescriptor => ({ type: 'gauge', family: 'g', name: 'g', labels: ['i', String(i)] });
 
 /** One scrape of `n` gauges, values from..from+n-1. */
@@ -114,7 +120,10 @@ test('batches: at most batchMaxEnvelopes per EnvelopeBatch, rollback discards th
   app.rollback();
   scrape(sink, 0, 30);
   await agent.waitFor(30);
-  assert.deepEqual(values(agent), Array.from({ length: 30 }, (_, i) => i));
+  assert.deepEqual(
+    values(agent),
+    Array.from({ length: 30 }, (_, i) => i),
+  );
   assert.ok(agent.batches.every((b) => b.length > 0));
   assert.equal(sink.metrics.batchSize.count, 5); // 7+7+7+7+2
   assert.equal(sink.metrics.batchSize.sum, 30);
@@ -143,8 +152,13 @@ test('a client without a certificate is refused by the agent', async () => {
     'grpc.ssl_target_name_override': 'metron',
   });
   const err = await new Promise<grpc.ServiceError | null>((resolve) => {
-    c.makeUnaryRequest('/loggregator.v2.Ingress/Send', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), { deadline: Date.now() + 2000 }, (e) =>
-      resolve(e),
+    c.makeUnaryRequest(
+      '/loggregator.v2.Ingress/Send',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.alloc(0),
+      { deadline: Date.now() + 2000 },
+      (e) => resolve(e),
     );
   });
   c.close();
@@ -172,7 +186,10 @@ test('agent absent at start, started later: the queued envelopes arrive', async 
   assert.equal(sink.metrics.queueLength, 20);
   const agent = await agentOn(port);
   await agent.waitFor(20, 3000);
-  assert.deepEqual(values(agent), Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(
+    values(agent),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
   await sink.stop(Date.now() + 2000);
 });
 
@@ -238,7 +255,10 @@ test('stop() with the agent away gives up at the deadline and counts what is lef
 
 test('bad options and TLS files fail with a clear error', () => {
   assert.throws(() => sinkTo(1, { queueCapacity: 0 }), { code: 'LOGGREGATOR_CONFIG', message: /queueCapacity/ });
-  assert.throws(() => sinkTo(1, { keepaliveTimeMs: 1000 }), { code: 'LOGGREGATOR_CONFIG', message: /keepaliveTimeMs: must be a number >= 10000/ });
+  assert.throws(() => sinkTo(1, { keepaliveTimeMs: 1000 }), {
+    code: 'LOGGREGATOR_CONFIG',
+    message: /keepaliveTimeMs: must be a number >= 10000/,
+  });
   assert.throws(() => sinkTo(1, { tls: { caFile: '/nonexistent/ca.crt', certFile: client.certFile, keyFile: client.keyFile } }), {
     code: 'LOGGREGATOR_TLS',
     message: /CA file "\/nonexistent\/ca.crt": cannot read/,

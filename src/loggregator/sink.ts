@@ -73,7 +73,8 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
   const keepaliveTimeMs = positive('keepaliveTimeMs', options.keepaliveTimeMs, 30000, AGENT_MIN_PING_MS);
   const keepaliveTimeoutMs = positive('keepaliveTimeoutMs', options.keepaliveTimeoutMs, 10000);
   const policy = options.counterFloats ?? 'truncate';
-  if (policy !== 'truncate' && policy !== 'gauge') throw new LoggregatorConfigError('counterFloats', `must be "truncate" or "gauge", got "${policy}"`);
+  if (policy !== 'truncate' && policy !== 'gauge')
+    throw new LoggregatorConfigError('counterFloats', `must be "truncate" or "gauge", got "${policy}"`);
 
   let transport = options.transport;
   if (!transport) {
@@ -92,7 +93,16 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
   const metrics = createLoggregatorMetrics(queueCapacity);
   const sender = new EnvelopeSender(
     transport,
-    { queueCapacity, batchMaxEnvelopes, flushIntervalMs, connectTimeoutMs, backoffInitialMs, backoffMaxMs, onError: options.onError, random: options.random },
+    {
+      queueCapacity,
+      batchMaxEnvelopes,
+      flushIntervalMs,
+      connectTimeoutMs,
+      backoffInitialMs,
+      backoffMaxMs,
+      onError: options.onError,
+      random: options.random,
+    },
     metrics,
   );
   const writers: EnvelopeWriter[] = [];
@@ -112,7 +122,11 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
     private infinite = 0;
 
     append(p: PreparedEnvelope, value: number, ts: TimestampMs): void {
-      const w = this.w ?? (this.w = writers.pop() ?? new EnvelopeWriter());
+      let w = this.w;
+      if (w === null) {
+        w = writers.pop() ?? new EnvelopeWriter();
+        this.w = w;
+      }
       if (ts !== this.lastTs) {
         this.tsField = timestampField(timestampNs(ts));
         this.lastTs = ts;

@@ -30,9 +30,17 @@ export function tlsFilesFromEnv(env: NodeJS.ProcessEnv): TlsFiles | null {
   const certFile = pick(ENV.certFile);
   const keyFile = pick(ENV.keyFile);
   if (caFile === undefined && certFile === undefined && keyFile === undefined) return null;
-  for (const [k, v] of [['caFile', caFile], ['certFile', certFile], ['keyFile', keyFile]] as const) {
+  for (const [k, v] of [
+    ['caFile', caFile],
+    ['certFile', certFile],
+    ['keyFile', keyFile],
+  ] as const) {
     if (v === undefined) {
-      throw new LoggregatorTlsError('', ENV[k].join(' or '), 'not set; the agent connection needs the CA, the client certificate and its key');
+      throw new LoggregatorTlsError(
+        '',
+        ENV[k].join(' or '),
+        'not set; the agent connection needs the CA, the client certificate and its key',
+      );
     }
   }
   return { caFile: caFile as string, certFile: certFile as string, keyFile: keyFile as string };
@@ -60,7 +68,8 @@ export function loadAgentTls(files: TlsFiles, now = Date.now()): SecureContext {
   } catch (err) {
     throw new LoggregatorTlsError(files.certFile, 'certificate file', 'not a PEM certificate', { cause: err });
   }
-  if (Date.parse(leaf.validTo) < now) throw new LoggregatorTlsError(files.certFile, 'certificate file', `certificate expired at ${leaf.validTo}`);
+  if (Date.parse(leaf.validTo) < now)
+    throw new LoggregatorTlsError(files.certFile, 'certificate file', `certificate expired at ${leaf.validTo}`);
   try {
     return createSecureContext({ ca, cert, key, minVersion: 'TLSv1.2' });
   } catch (err) {

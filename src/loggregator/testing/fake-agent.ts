@@ -43,13 +43,22 @@ export async function startFakeAgent(o: FakeAgentOptions): Promise<FakeAgent> {
       if (agent.received >= n) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`fake agent: ${agent.received} of ${n} envelopes after ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ n, resolve: () => (clearTimeout(t), resolve()) });
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(t);
+            resolve();
+          },
+        });
       });
     },
     stop: () =>
       new Promise<void>((resolve) => {
         const t = setTimeout(() => server.forceShutdown(), 2000);
-        server.tryShutdown(() => (clearTimeout(t), resolve()));
+        server.tryShutdown(() => {
+          clearTimeout(t);
+          resolve();
+        });
       }),
     kill: () => server.forceShutdown(),
   };
@@ -100,7 +109,11 @@ export async function startFakeAgent(o: FakeAgentOptions): Promise<FakeAgent> {
       },
     },
   );
-  const creds = grpc.ServerCredentials.createSsl(Buffer.from(o.ca), [{ cert_chain: Buffer.from(o.cert), private_key: Buffer.from(o.key) }], true);
+  const creds = grpc.ServerCredentials.createSsl(
+    Buffer.from(o.ca),
+    [{ cert_chain: Buffer.from(o.cert), private_key: Buffer.from(o.key) }],
+    true,
+  );
   agent.port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${o.port ?? 0}`, creds, (err, port) => (err ? reject(err) : resolve(port))),
   );
