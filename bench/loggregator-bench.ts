@@ -100,7 +100,7 @@ process.stdin.on('end', () => { a.kill(); process.exit(0); });
 `;
 
 /** Envelopes encoded and sent per second over mTLS gRPC to an agent in a child process. */
-export async function sendPath(report: (line: string) => void, batchMaxEnvelopes: number): Promise<void> {
+export async function sendPath(report: (line: string) => void, batchMaxEnvelopes: number, maxInFlightBatches = 1): Promise<void> {
   const pki = createTestPki('bench CA');
   const server = pki.issue('metron', { sans: ['metron'] });
   const client = pki.issue('bench-client');
@@ -137,6 +137,7 @@ export async function sendPath(report: (line: string) => void, batchMaxEnvelopes
       tls: { caFile: pki.ca.certFile, certFile: client.certFile, keyFile: client.keyFile },
       queueCapacity: total,
       batchMaxEnvelopes,
+      maxInFlightBatches,
     });
     const series = benchSeries();
     const prepared = series.map((s) => sink.prepare(target, s));
@@ -160,7 +161,7 @@ export async function sendPath(report: (line: string) => void, batchMaxEnvelopes
     const sent = sink.metrics.envelopesSent;
     await sink.stop(Date.now() + 2000);
     report(
-      `loggregator: mTLS gRPC to a local agent (child process) ${Math.round(sent / seconds)} envelopes/s, ${(cpu / sent).toFixed(2)} µs CPU/envelope in the sender, batches of ${batchMaxEnvelopes}`,
+      `loggregator: mTLS gRPC to a local agent (child process) ${Math.round(sent / seconds)} envelopes/s, ${(cpu / sent).toFixed(2)} µs CPU/envelope in the sender, batches of ${batchMaxEnvelopes}, ${maxInFlightBatches} in flight`,
     );
     if (sent !== total)
       report(`loggregator: WARNING only ${sent} of ${total} sent (dropped: ${JSON.stringify(sink.metrics.envelopesDropped)})`);

@@ -6,6 +6,8 @@ import { EnvelopeQueue } from './queue.js';
 export interface SenderOptions {
   queueCapacity: number;
   batchMaxEnvelopes: number;
+  /** Batch writes in flight on the stream at once (lets HTTP/2 coalesce frames). */
+  maxInFlightBatches: number;
   flushIntervalMs: number;
   /** How long one connection attempt may wait for the channel to become READY. */
   connectTimeoutMs: number;
@@ -31,8 +33,8 @@ export class EnvelopeSender {
   private backoffTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
   private everConnected = false;
-  /** Envelopes in the batch currently being written (0: none). */
-  private writing = 0;
+  /** Batch writes handed to the stream and not yet completed. */
+  private readonly pending = new Set<{ count: number }>();
   private draining = 0;
   private stopped = false;
   private closed = false;
@@ -82,10 +84,10 @@ export class EnvelopeSender {
     clearInterval(this.flushTimer);
     if (this.backoffTimer) clearTimeout(this.backoffTimer);
     this.backoffTimer = null;
-    const left = this.queue.clear() + this.writing;
+    const left = this.queue.clear() + this.inFlight;
     this.metrics.envelopesDropped.shutdown += left;
     this.metrics.queueLength = 0;
-    this.writing = 0;
+    this.pending.clear();
     const stream = this.stream;
     if (stream) {
       // CloseSend, then wait for the agent's answer (go-loggregator: CloseAndRecv) until the deadline.
@@ -108,35 +110,41 @@ export class EnvelopeSender {
   private onStreamClosed: (() => void) | null = null;
 
   private pump(partial: boolean): void {
-    if (this.closed || this.writing > 0 || this.queue.length === 0) return;
-    if (!partial && this.draining === 0 && this.queue.length < this.o.batchMaxEnvelopes) return;
-    if (this.stream === null) {
-      this.connect();
+    if (this.closed || this.queue.length === 0) return;
+    const stream = this.stream;
+    if (stream === null) {
+      if (partial || this.draining > 0 || this.queue.length >= this.o.batchMaxEnvelopes) this.connect();
       return;
     }
-    const batch = this.queue.take(this.o.batchMaxEnvelopes);
-    if (batch === null) return;
-    this.metrics.queueLength = this.queue.length;
-    const stream = this.stream;
-    this.writing = batch.count;
-    stream.write(batch.bytes, (err) => {
-      if (this.writing === 0 || stream !== this.stream) return; // already accounted for by streamEnded
-      this.writing = 0;
-      if (err) {
-        this.metrics.sendErrors++;
-        this.metrics.envelopesDropped.send_error += batch.count;
-        this.o.onError?.(err, 'write');
-        this.dropStream(stream);
-        this.scheduleReconnect();
-      } else {
+    while (this.pending.size < this.o.maxInFlightBatches && this.queue.length > 0) {
+      if (!partial && this.draining === 0 && this.queue.length < this.o.batchMaxEnvelopes) return;
+      const batch = this.queue.take(this.o.batchMaxEnvelopes);
+      if (batch === null) return;
+      this.metrics.queueLength = this.queue.length;
+      const write = { count: batch.count };
+      this.pending.add(write);
+      stream.write(batch.bytes, (err) => {
+        if (!this.pending.delete(write)) return; // already counted when the stream failed
+        if (err) {
+          this.pending.add(write);
+          this.streamFailed(stream, err, 'write');
+          return;
+        }
         this.attempt = 0;
-        this.metrics.envelopesSent += batch.count;
-        observeBatchSize(this.metrics, batch.count);
+        this.metrics.envelopesSent += write.count;
+        observeBatchSize(this.metrics, write.count);
         // Keep going while full batches (or, when draining, any batch) are waiting.
         this.pump(false);
-      }
-      this.notifyIdle();
-    });
+        this.notifyIdle();
+      });
+    }
+  }
+
+  /** Envelopes written to the stream whose write has not completed yet. */
+  private get inFlight(): number {
+    let n = 0;
+    for (const w of this.pending) n += w.count;
+    return n;
   }
 
   private connect(): void {
@@ -164,29 +172,29 @@ export class EnvelopeSender {
 
   private streamEnded(stream: BatchStream, err: Error | null): void {
     if (stream !== this.stream) return;
-    this.stream = null;
-    if (this.writing > 0) {
-      // The batch in flight had not been handed to the transport: it is lost.
-      this.metrics.envelopesDropped.send_error += this.writing;
-      this.writing = 0;
-    }
     const closing = this.onStreamClosed;
     if (closing) {
       this.onStreamClosed = null;
+      this.stream = null;
       closing();
       return;
     }
-    if (err) {
-      this.metrics.sendErrors++;
-      this.o.onError?.(err, 'stream');
-    }
-    this.scheduleReconnect();
-    this.notifyIdle();
+    this.streamFailed(stream, err, 'stream');
   }
 
-  private dropStream(stream: BatchStream): void {
-    if (this.stream === stream) this.stream = null;
-    stream.cancel();
+  /** The stream is gone: batches still in flight are lost (counted), then reconnect after a backoff. */
+  private streamFailed(stream: BatchStream, err: Error | null, context: 'stream' | 'write'): void {
+    if (stream !== this.stream) return;
+    this.stream = null;
+    this.metrics.envelopesDropped.send_error += this.inFlight;
+    this.pending.clear();
+    if (err) {
+      this.metrics.sendErrors++;
+      this.o.onError?.(err, context);
+    }
+    if (context === 'write') stream.cancel();
+    this.scheduleReconnect();
+    this.notifyIdle();
   }
 
   /** Capped exponential backoff with "equal jitter": half the delay fixed, half random. */
@@ -205,12 +213,12 @@ export class EnvelopeSender {
   private waitIdle(deadline: number): Promise<boolean> {
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.queue.length === 0 && this.writing === 0) {
+        if (this.queue.length === 0 && this.pending.size === 0) {
           clearTimeout(timer);
           resolve(true);
         } else if (Date.now() >= deadline || this.closed) {
           clearTimeout(timer);
-          resolve(this.queue.length === 0 && this.writing === 0);
+          resolve(this.queue.length === 0 && this.pending.size === 0);
         } else {
           this.idleWaiters.push(check);
         }
@@ -218,7 +226,7 @@ export class EnvelopeSender {
       const timer = setTimeout(
         () => {
           this.idleWaiters = this.idleWaiters.filter((w) => w !== check);
-          resolve(this.queue.length === 0 && this.writing === 0);
+          resolve(this.queue.length === 0 && this.pending.size === 0);
         },
         Math.max(0, deadline - Date.now()),
       );

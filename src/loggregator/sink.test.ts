@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { toBinary } from '@bufbuild/protobuf';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import type { ScrapeTarget, SeriesDescriptor } from '../scrape/sink.js';
 import { createTestPki, type TestPki } from '../testing/certs.js';
 import { freePort } from '../testing/ports.js';
 import { prepareEnvelope, toEnvelope } from './convert.js';
-import { EnvelopeSchema, encodeEnvelopeReference } from './proto.js';
+import { EnvelopeBatchSchema, EnvelopeSchema, encodeEnvelopeReference } from './proto.js';
 import { createLoggregatorSink, type LoggregatorSinkOptions } from './sink.js';
 import { conversionCases, DEFAULT_SOURCE_ID, SCRAPE_MS, TARGET } from './testdata/conversion-table.js';
 import { type FakeAgent, startFakeAgent } from './testing/fake-agent.js';
@@ -112,23 +112,25 @@ test('counterFloats "gauge": non-integer counters arrive as gauges, nothing trun
   await sink.stop(Date.now() + 2000);
 });
 
-test('batches: at most batchMaxEnvelopes per EnvelopeBatch, rollback discards the scrape', async () => {
-  const agent = await agentOn();
-  const sink = sinkTo(agent.port, { batchMaxEnvelopes: 7 });
-  const app = sink.appender(target, SCRAPE_MS);
-  app.append(sink.prepare(target, series(0)), 0, SCRAPE_MS);
-  app.rollback();
-  scrape(sink, 0, 30);
-  await agent.waitFor(30);
-  assert.deepEqual(
-    values(agent),
-    Array.from({ length: 30 }, (_, i) => i),
-  );
-  assert.ok(agent.batches.every((b) => b.length > 0));
-  assert.equal(sink.metrics.batchSize.count, 5); // 7+7+7+7+2
-  assert.equal(sink.metrics.batchSize.sum, 30);
-  await sink.stop(Date.now() + 2000);
-});
+for (const inFlight of [1, 4]) {
+  test(`batches: at most batchMaxEnvelopes per EnvelopeBatch, in order with ${inFlight} in flight; rollback discards`, async () => {
+    const agent = await agentOn();
+    const sink = sinkTo(agent.port, { batchMaxEnvelopes: 7, maxInFlightBatches: inFlight });
+    const app = sink.appender(target, SCRAPE_MS);
+    app.append(sink.prepare(target, series(0)), 0, SCRAPE_MS);
+    app.rollback();
+    scrape(sink, 0, 30);
+    await agent.waitFor(30);
+    assert.deepEqual(
+      values(agent),
+      Array.from({ length: 30 }, (_, i) => i),
+    );
+    assert.ok(agent.batches.every((b) => fromBinary(EnvelopeBatchSchema, b).batch.length <= 7));
+    assert.equal(sink.metrics.batchSize.count, 5); // 7+7+7+7+2
+    assert.equal(sink.metrics.batchSize.sum, 30);
+    await sink.stop(Date.now() + 2000);
+  });
+}
 
 test('a client trusting another CA is refused, and nothing is delivered', async () => {
   const agent = await agentOn();

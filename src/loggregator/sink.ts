@@ -32,6 +32,8 @@ export interface LoggregatorSinkOptions {
   queueCapacity?: number;
   /** Envelopes per EnvelopeBatch; default 100. */
   batchMaxEnvelopes?: number;
+  /** Batch writes in flight on the stream at once; default 1 (more measured no CPU win with grpc-js). */
+  maxInFlightBatches?: number;
   /** Partial batches are sent this often; default 100 ms. */
   flushIntervalMs?: number;
   /** Wait for the channel to become READY this long per attempt; default 5000 ms. */
@@ -66,6 +68,7 @@ function positive(field: string, v: number | undefined, dflt: number, min = 1): 
 export function createLoggregatorSink(options: LoggregatorSinkOptions): LoggregatorSink {
   const queueCapacity = positive('queueCapacity', options.queueCapacity, 10000);
   const batchMaxEnvelopes = positive('batchMaxEnvelopes', options.batchMaxEnvelopes, 100);
+  const maxInFlightBatches = positive('maxInFlightBatches', options.maxInFlightBatches, 1);
   const flushIntervalMs = positive('flushIntervalMs', options.flushIntervalMs, 100);
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 5000);
   const backoffInitialMs = positive('backoffInitialMs', options.backoffInitialMs, 100);
@@ -96,6 +99,7 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
     {
       queueCapacity,
       batchMaxEnvelopes,
+      maxInFlightBatches,
       flushIntervalMs,
       connectTimeoutMs,
       backoffInitialMs,
