@@ -61,17 +61,20 @@ test('cf-prom envelopes prints the conversion table as proto3 JSON', () => {
     env('app', t, counter('rpc_count', '4')),
     env('other', t, gauge('mem', 10, 'bytes')),
     env('app', { a: 'sample', job: 'x' }, gauge('plain', 7)),
-    env('app', t, counter('c', '2')),
   ]);
-  assert.equal(r.stderr, 'cf-prom envelopes: 1 counter value(s) truncated or clamped\n');
+  // A fractional counter is not sent (released behaviour), and said so.
+  assert.equal(r.stderr, 'cf-prom envelopes: 1 sample(s) not sent: counter_fractional\n');
+  const truncated = run(['--counter-floats', 'truncate'], '# TYPE c counter\nc 2.7\n');
+  assert.deepEqual(lines(truncated.stdout), [env('', {}, counter('c', '2'), '')]);
+  assert.equal(truncated.stderr, 'cf-prom envelopes: 1 counter value(s) truncated or clamped\n');
 });
 
 test('cf-prom envelopes: default source id, OpenMetrics input, counters as gauges, dropped counters reported', () => {
   const om = '# TYPE c counter\nc_total 1.5\nc_created 1700000000\n# EOF\n';
   const r = run(['--default-source-id', 'dflt', '--content-type', 'application/openmetrics-text; version=1.0.0'], om);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(lines(r.stdout), [env('dflt', {}, counter('c_total', '1'), ''), env('dflt', {}, gauge('c_created', 1700000000), '')]);
-  assert.equal(r.stderr, 'cf-prom envelopes: 1 counter value(s) truncated or clamped\n');
+  assert.deepEqual(lines(r.stdout), [env('dflt', {}, gauge('c_created', 1700000000), '')]);
+  assert.equal(r.stderr, 'cf-prom envelopes: 1 sample(s) not sent: counter_fractional\n');
   const g = run(['--default-source-id', 'dflt', '--format', 'openmetrics', '--counter-floats', 'gauge'], om);
   assert.equal(g.status, 0, g.stderr);
   assert.deepEqual(lines(g.stdout), [env('dflt', {}, gauge('c_total', 1.5), ''), env('dflt', {}, gauge('c_created', 1700000000), '')]);

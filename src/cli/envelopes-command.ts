@@ -1,7 +1,15 @@
 import type { MetricFamily } from '../exposition/index.js';
 import { parseExposition, resolveFormat } from '../exposition/index.js';
 import type { CounterFloatPolicy } from '../loggregator/index.js';
-import { CounterOutcome, envelopeToJson, mergeLabels, prepareEnvelope, toEnvelope, toProtoEnvelope } from '../loggregator/index.js';
+import {
+  COUNTER_FLOAT_POLICIES,
+  CounterOutcome,
+  envelopeToJson,
+  mergeLabels,
+  prepareEnvelope,
+  toEnvelope,
+  toProtoEnvelope,
+} from '../loggregator/index.js';
 import type { Command } from './command.js';
 import { parseArgs, readInput, UsageError } from './command.js';
 import { writeLines } from './output.js';
@@ -32,14 +40,15 @@ export const envelopesCommand: Command = async (io) => {
     const v = flags.get(name);
     return typeof v === 'string' ? v : undefined;
   };
-  const counterFloats = str('counter-floats') ?? 'truncate';
-  if (counterFloats !== 'truncate' && counterFloats !== 'gauge') throw new UsageError('--counter-floats must be truncate or gauge');
+  const counterFloats = (str('counter-floats') ?? 'drop') as CounterFloatPolicy;
+  if (!COUNTER_FLOAT_POLICIES.includes(counterFloats))
+    throw new UsageError(`--counter-floats must be one of ${COUNTER_FLOAT_POLICIES.join(', ')}`);
   const targetLabels: string[] = [];
   for (const kv of multi.get('label') ?? []) targetLabels.push(...labelOption(kv));
   const target = { sourceId: str('source-id') ?? '', instanceId: str('instance-id') ?? '' };
   const convert = {
     defaultSourceId: str('default-source-id') ?? io.env.DEFAULT_SOURCE_ID ?? '',
-    counterFloats: counterFloats as CounterFloatPolicy,
+    counterFloats,
   };
   const opts = { format: formatOption(flags.get('format')), contentType: str('content-type') ?? null };
   const honor = flags.has('honor-timestamps');

@@ -6,7 +6,7 @@ import { conversionCases, DEFAULT_SOURCE_ID, SCRAPE_MS, SCRAPE_NS, TARGET } from
 for (const c of conversionCases) {
   test(`toEnvelope: ${c.name}`, () => {
     const p = prepareEnvelope(c.target ?? TARGET, c.series, { defaultSourceId: DEFAULT_SOURCE_ID });
-    const r = toEnvelope(p, c.value, c.timestampMs ?? SCRAPE_MS, c.policy ?? 'truncate');
+    const r = toEnvelope(p, c.value, c.timestampMs ?? SCRAPE_MS, c.policy ?? 'drop');
     if ('drop' in c.want) {
       assert.equal(r.ok, false);
       if (!r.ok) assert.equal(r.reason, c.want.drop);

@@ -6,13 +6,16 @@ import type { ScrapeTarget, SeriesDescriptor } from '../scrape/sink.js';
 export type EnvelopeKind = 'counter' | 'gauge';
 
 /**
- * What to do with counter values that do not fit `Counter.total` (uint64) exactly.
- * - `truncate` (the released behaviour, minus Go's undefined conversions): fractions are
- *   truncated toward zero and values >= 2^64 clamped to 2^64-1 (both counted); negative, NaN
- *   and infinite values are dropped (counted), since any total would be a lie.
- * - `gauge`: such values are sent as a gauge envelope with the same name and the exact value.
+ * What to do with counter values that are not an exact uint64 (`Counter.total`): fractional,
+ * >= 2^64, negative, NaN or infinite. Whatever the policy, each case is counted.
+ * - `drop` (default, the released behaviour: prom_scraper skips a counter whose value does not
+ *   survive `float64(uint64(v))`): not sent.
+ * - `truncate`: fractions truncated toward zero, values >= 2^64 clamped to 2^64-1; negative,
+ *   NaN and infinite values are still not sent, since any total would be a lie.
+ * - `gauge`: sent as a gauge envelope with the same name and the exact value.
  */
-export type CounterFloatPolicy = 'truncate' | 'gauge';
+export type CounterFloatPolicy = 'drop' | 'truncate' | 'gauge';
+export const COUNTER_FLOAT_POLICIES: readonly CounterFloatPolicy[] = ['drop', 'truncate', 'gauge'];
 
 export interface ConvertOptions {
   /** `DEFAULT_SOURCE_ID`: used when neither the series nor the target has a source id. */
@@ -244,7 +247,15 @@ export type Conversion =
   | { ok: false; reason: DropReason; outcome: CounterOutcome };
 
 /** Reasons an envelope was not delivered; the `reason` label of the dropped count. */
-export type DropReason = 'counter_negative' | 'counter_nan' | 'counter_infinite' | 'queue_full' | 'send_error' | 'shutdown';
+export type DropReason =
+  | 'counter_fractional'
+  | 'counter_overflow'
+  | 'counter_negative'
+  | 'counter_nan'
+  | 'counter_infinite'
+  | 'queue_full'
+  | 'send_error'
+  | 'shutdown';
 
 /** What `policy` does with a counter value of the given outcome: a total, a gauge, or a drop. */
 export function counterDecision(outcome: CounterOutcome, policy: CounterFloatPolicy): 'total' | 'gauge' | DropReason {
@@ -252,8 +263,9 @@ export function counterDecision(outcome: CounterOutcome, policy: CounterFloatPol
   if (policy === 'gauge') return 'gauge';
   switch (outcome) {
     case CounterOutcome.TRUNCATED:
+      return policy === 'truncate' ? 'total' : 'counter_fractional';
     case CounterOutcome.CLAMPED:
-      return 'total';
+      return policy === 'truncate' ? 'total' : 'counter_overflow';
     case CounterOutcome.NEGATIVE:
       return 'counter_negative';
     case CounterOutcome.NAN:
@@ -274,7 +286,7 @@ export function toEnvelope(
   prepared: PreparedEnvelope,
   value: number,
   timestampMs: TimestampMs,
-  policy: CounterFloatPolicy = 'truncate',
+  policy: CounterFloatPolicy = 'drop',
 ): Conversion {
   const base = { timestampNs: timestampNs(timestampMs), sourceId: prepared.sourceId, instanceId: prepared.instanceId, tags: prepared.tags };
   if (prepared.kind === 'gauge') {

@@ -15,7 +15,7 @@ function handEncode(w: EnvelopeWriter, c: (typeof conversionCases)[number]): boo
     return true;
   }
   const outcome = classifyCounter(c.value);
-  const d = counterDecision(outcome, c.policy ?? 'truncate');
+  const d = counterDecision(outcome, c.policy ?? 'drop');
   if (d === 'total') {
     const total = outcome === CounterOutcome.EXACT && c.value < 2 ** 53 ? c.value : counterTotal(c.value, outcome);
     w.writeCounter(p, ts, total);
@@ -35,7 +35,7 @@ for (const c of conversionCases) {
       prepareEnvelope(c.target ?? TARGET, c.series, { defaultSourceId: DEFAULT_SOURCE_ID }),
       c.value,
       c.timestampMs ?? SCRAPE_MS,
-      c.policy ?? 'truncate',
+      c.policy ?? 'drop',
     );
     assert.ok(r.ok);
     if (!r.ok) return;

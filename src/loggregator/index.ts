@@ -9,7 +9,15 @@ export type {
   EnvelopeKind,
   PreparedEnvelope,
 } from './convert.js';
-export { CounterOutcome, classifyCounter, envelopeShape, prepareEnvelope, timestampNs, toEnvelope } from './convert.js';
+export {
+  COUNTER_FLOAT_POLICIES,
+  CounterOutcome,
+  classifyCounter,
+  envelopeShape,
+  prepareEnvelope,
+  timestampNs,
+  toEnvelope,
+} from './convert.js';
 export { EnvelopeWriter, timestampField } from './encode.js';
 export { LoggregatorConfigError, LoggregatorTlsError } from './errors.js';
 export { mergeLabels } from './labels.js';

@@ -30,7 +30,16 @@ export interface LoggregatorMetrics {
 export function createLoggregatorMetrics(queueCapacity: number): LoggregatorMetrics {
   return {
     envelopesSent: 0,
-    envelopesDropped: { counter_negative: 0, counter_nan: 0, counter_infinite: 0, queue_full: 0, send_error: 0, shutdown: 0 },
+    envelopesDropped: {
+      counter_fractional: 0,
+      counter_overflow: 0,
+      counter_negative: 0,
+      counter_nan: 0,
+      counter_infinite: 0,
+      queue_full: 0,
+      send_error: 0,
+      shutdown: 0,
+    },
     counterValuesTruncated: 0,
     counterValuesClamped: 0,
     counterValuesAsGauges: 0,

@@ -78,7 +78,7 @@ test('the agent receives exactly the envelopes of the conversion table, in the G
     const s = { ...c.series };
     const p = sink.prepare(t, s);
     app.append(p, c.value, c.timestampMs ?? SCRAPE_MS);
-    const r = toEnvelope(prepareEnvelope(t, s, { defaultSourceId: DEFAULT_SOURCE_ID }), c.value, c.timestampMs ?? SCRAPE_MS, 'truncate');
+    const r = toEnvelope(prepareEnvelope(t, s, { defaultSourceId: DEFAULT_SOURCE_ID }), c.value, c.timestampMs ?? SCRAPE_MS);
     if (r.ok) want.push(Buffer.from(encodeEnvelopeReference(r.envelope)).toString('hex'));
     else drops++;
   }
@@ -90,9 +90,11 @@ test('the agent receives exactly the envelopes of the conversion table, in the G
   assert.deepEqual(got, want);
   const m = sink.metrics;
   assert.equal(m.envelopesSent, want.length);
-  assert.equal(m.envelopesDropped.counter_negative + m.envelopesDropped.counter_nan + m.envelopesDropped.counter_infinite, drops);
-  assert.equal(m.counterValuesTruncated, 1);
-  assert.equal(m.counterValuesClamped, 1);
+  const d = m.envelopesDropped;
+  assert.equal(d.counter_fractional + d.counter_overflow + d.counter_negative + d.counter_nan + d.counter_infinite, drops);
+  assert.equal(d.counter_fractional, 1);
+  assert.equal(d.counter_overflow, 1);
+  assert.equal(m.counterValuesTruncated + m.counterValuesClamped + m.counterValuesAsGauges, 0);
   await sink.stop(Date.now() + 2000);
 });
 
@@ -109,6 +111,24 @@ test('counterFloats "gauge": non-integer counters arrive as gauges, nothing trun
     ['counter', 'gauge', 'gauge', 'gauge'],
   );
   assert.equal(sink.metrics.counterValuesAsGauges, 3);
+  await sink.stop(Date.now() + 2000);
+});
+
+test('counterFloats "truncate": fractions truncated, overflow clamped, both counted', async () => {
+  const agent = await agentOn();
+  const sink = sinkTo(agent.port, { counterFloats: 'truncate' });
+  const app = sink.appender(target, SCRAPE_MS);
+  const p = sink.prepare(target, { type: 'counter', family: 'c', name: 'c', labels: [] });
+  for (const v of [2.9, 1e20, -1]) app.append(p, v, SCRAPE_MS);
+  app.commit();
+  await agent.waitFor(2);
+  assert.deepEqual(
+    agent.envelopes.map((e) => (e.message.case === 'counter' ? e.message.value.total : null)),
+    [2n, 18446744073709551615n],
+  );
+  assert.equal(sink.metrics.counterValuesTruncated, 1);
+  assert.equal(sink.metrics.counterValuesClamped, 1);
+  assert.equal(sink.metrics.envelopesDropped.counter_negative, 1);
   await sink.stop(Date.now() + 2000);
 });
 

@@ -2,11 +2,13 @@ import type { TimestampMs } from '../exposition/index.js';
 import type { ScrapeTarget, SeriesDescriptor, Sink, SinkAppender } from '../scrape/sink.js';
 import { createGrpcIngressTransport, type IngressTransport } from './client.js';
 import {
+  COUNTER_FLOAT_POLICIES,
   type CounterFloatPolicy,
   CounterOutcome,
   classifyCounter,
   counterDecision,
   counterTotal,
+  type DropReason,
   type PreparedEnvelope,
   prepareEnvelope,
   timestampNs,
@@ -26,7 +28,7 @@ export interface LoggregatorSinkOptions {
   tls?: TlsFiles;
   /** Name the agent certificate must carry; default `metron`. */
   serverName?: string;
-  /** What to do with counter values that are not exact uint64s; default `truncate`. */
+  /** What to do with counter values that are not exact uint64s; default `drop` (as released). */
   counterFloats?: CounterFloatPolicy;
   /** Envelopes held while the agent is slow or away; the oldest are dropped beyond. Default 10000. */
   queueCapacity?: number;
@@ -75,9 +77,9 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
   const backoffMaxMs = positive('backoffMaxMs', options.backoffMaxMs, 10000, backoffInitialMs);
   const keepaliveTimeMs = positive('keepaliveTimeMs', options.keepaliveTimeMs, 30000, AGENT_MIN_PING_MS);
   const keepaliveTimeoutMs = positive('keepaliveTimeoutMs', options.keepaliveTimeoutMs, 10000);
-  const policy = options.counterFloats ?? 'truncate';
-  if (policy !== 'truncate' && policy !== 'gauge')
-    throw new LoggregatorConfigError('counterFloats', `must be "truncate" or "gauge", got "${policy}"`);
+  const policy = options.counterFloats ?? 'drop';
+  if (!COUNTER_FLOAT_POLICIES.includes(policy))
+    throw new LoggregatorConfigError('counterFloats', `must be one of ${COUNTER_FLOAT_POLICIES.join(', ')}, got "${policy}"`);
 
   let transport = options.transport;
   if (!transport) {
@@ -121,9 +123,7 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
     private truncated = 0;
     private clamped = 0;
     private asGauges = 0;
-    private negative = 0;
-    private nan = 0;
-    private infinite = 0;
+    private notSent: Partial<Record<DropReason, number>> | null = null;
 
     append(p: PreparedEnvelope, value: number, ts: TimestampMs): void {
       let w = this.w;
@@ -151,9 +151,11 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
       } else if (d === 'gauge') {
         this.asGauges++;
         w.writeGauge(p, this.tsField, value, noUnit);
-      } else if (d === 'counter_negative') this.negative++;
-      else if (d === 'counter_nan') this.nan++;
-      else this.infinite++;
+      } else {
+        const notSent = this.notSent ?? {};
+        notSent[d] = (notSent[d] ?? 0) + 1;
+        this.notSent = notSent;
+      }
     }
 
     commit(): void {
@@ -165,9 +167,9 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
       metrics.counterValuesTruncated += this.truncated;
       metrics.counterValuesClamped += this.clamped;
       metrics.counterValuesAsGauges += this.asGauges;
-      metrics.envelopesDropped.counter_negative += this.negative;
-      metrics.envelopesDropped.counter_nan += this.nan;
-      metrics.envelopesDropped.counter_infinite += this.infinite;
+      if (this.notSent !== null) {
+        for (const [reason, n] of Object.entries(this.notSent) as [DropReason, number][]) metrics.envelopesDropped[reason] += n;
+      }
       this.release();
     }
 
@@ -179,7 +181,8 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
     private release(): void {
       if (this.w !== null) writers.push(this.w);
       this.w = null;
-      this.truncated = this.clamped = this.asGauges = this.negative = this.nan = this.infinite = 0;
+      this.truncated = this.clamped = this.asGauges = 0;
+      this.notSent = null;
     }
   }
 

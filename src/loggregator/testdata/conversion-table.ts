@@ -101,9 +101,15 @@ export const conversionCases: ConversionCase[] = [
     value: 5,
     want: { ...base, tags: ['unit', 'bytes'], counter: { name: 'c', total: 5n } },
   }),
-  t('counter: fraction truncated toward zero', {
+  t('counter: fraction not sent (released behaviour)', {
     series: { type: 'counter', family: 'c', name: 'c', labels: [] },
     value: 2.9,
+    want: { drop: 'counter_fractional' },
+  }),
+  t('counter, policy truncate: fraction truncated toward zero', {
+    series: { type: 'counter', family: 'c', name: 'c', labels: [] },
+    value: 2.9,
+    policy: 'truncate',
     want: { ...base, tags: [], counter: { name: 'c', total: 2n } },
   }),
   t('counter: big exact integer', {
@@ -111,14 +117,26 @@ export const conversionCases: ConversionCase[] = [
     value: 2 ** 60,
     want: { ...base, tags: [], counter: { name: 'c', total: 1152921504606846976n } },
   }),
-  t('counter: >= 2^64 clamped', {
+  t('counter: >= 2^64 not sent', {
     series: { type: 'counter', family: 'c', name: 'c', labels: [] },
     value: 1e20,
+    want: { drop: 'counter_overflow' },
+  }),
+  t('counter, policy truncate: >= 2^64 clamped', {
+    series: { type: 'counter', family: 'c', name: 'c', labels: [] },
+    value: 1e20,
+    policy: 'truncate',
     want: { ...base, tags: [], counter: { name: 'c', total: 18446744073709551615n } },
   }),
   t('counter: negative dropped', {
     series: { type: 'counter', family: 'c', name: 'c', labels: [] },
     value: -1,
+    want: { drop: 'counter_negative' },
+  }),
+  t('counter, policy truncate: negative still not sent', {
+    series: { type: 'counter', family: 'c', name: 'c', labels: [] },
+    value: -0.5,
+    policy: 'truncate',
     want: { drop: 'counter_negative' },
   }),
   t('counter: NaN dropped', {
