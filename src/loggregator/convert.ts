@@ -48,7 +48,7 @@ export interface PreparedBytes {
   readonly name: Uint8Array;
   /** GaugeValue field 1 (unit), or empty when "". */
   readonly unit: Uint8Array;
-  /** Envelope fields 8 (instance_id) and 9 (tags), which follow the oneof on the wire. */
+  /** Envelope fields 8 (instance_id) and 9 (tags), which precede the oneof on the wire (Go order). */
   readonly tail: Uint8Array;
 }
 

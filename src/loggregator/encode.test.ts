@@ -5,6 +5,7 @@ import { CounterOutcome, classifyCounter, counterDecision, counterTotal, prepare
 import { EnvelopeWriter, timestampField } from './encode.js';
 import { EnvelopeBatchSchema, encodeEnvelopeReference } from './proto.js';
 import { conversionCases, DEFAULT_SOURCE_ID, SCRAPE_MS, TARGET } from './testdata/conversion-table.js';
+import { goEnvelopes } from './testdata/go-envelopes.js';
 
 /** Hand-encodes one sample the way the sink does (framed as an EnvelopeBatch entry). */
 function handEncode(w: EnvelopeWriter, c: (typeof conversionCases)[number]): boolean {
@@ -60,4 +61,18 @@ test('concatenated entries form an EnvelopeBatch that protobuf-es decodes', () =
   const batch = fromBinary(EnvelopeBatchSchema, bytes);
   assert.equal(batch.batch.length, n);
   assert.equal(w.pos, 0);
+});
+
+test('hand encoder writes exactly what protobuf-go writes, for every sendable row', () => {
+  assert.equal(goEnvelopes.length, conversionCases.filter((c) => !('drop' in c.want)).length);
+  for (const g of goEnvelopes) {
+    const c = conversionCases.find((x) => x.name === g.name);
+    assert.ok(c, g.name);
+    const w = new EnvelopeWriter(8);
+    assert.ok(handEncode(w, c));
+    const framed = w.buf.subarray(0, w.pos);
+    let i = 1;
+    while ((framed[i] as number) & 0x80) i++;
+    assert.equal(Buffer.from(framed.subarray(i + 1)).toString('hex'), g.hex, g.name);
+  }
 });

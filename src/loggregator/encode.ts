@@ -3,10 +3,12 @@ import type { PreparedEnvelope } from './convert.js';
 /**
  * Hand encoder for the hot path: writes envelopes already framed as `EnvelopeBatch.batch`
  * entries (field 1), so concatenated entries are a valid EnvelopeBatch message. Field order and
- * presence follow the Go encoder (ascending field numbers, proto3 zero values omitted, map
- * entries always with key and value); `encode.test.ts` checks it against protobuf-es byte for byte.
+ * presence are those of the Go client (protobuf-go generated code): plain fields by number, then
+ * the oneof last ("to preserve compatibility with historic wire output"), proto3 zero values
+ * omitted, map entries always with key and value. `encode.test.ts` checks it byte for byte
+ * against protobuf-es (assembled in that order) and against bytes produced by protobuf-go.
  *
- * Envelope layout: [1 timestamp] [2 source_id] [5 counter | 6 gauge] [8 instance_id] [9 tags…].
+ * Envelope layout: [1 timestamp] [2 source_id] [8 instance_id] [9 tags…] [5 counter | 6 gauge].
  */
 export class EnvelopeWriter {
   buf: Buffer;
@@ -60,6 +62,7 @@ export class EnvelopeWriter {
     this.varint(envLen);
     this.bytes(timestampField);
     this.bytes(b.sourceId);
+    this.bytes(b.tail);
     this.buf[this.pos++] = 0x2a;
     this.varint(bodyLen);
     this.bytes(b.name);
@@ -68,7 +71,6 @@ export class EnvelopeWriter {
       if (typeof total === 'bigint') this.bigVarint(total);
       else this.varint(total);
     }
-    this.bytes(b.tail);
     this.ends.push(this.pos);
   }
 
@@ -86,6 +88,7 @@ export class EnvelopeWriter {
     this.varint(envLen);
     this.bytes(timestampField);
     this.bytes(b.sourceId);
+    this.bytes(b.tail);
     this.buf[this.pos++] = 0x32;
     this.varint(bodyLen);
     this.buf[this.pos++] = 0x0a;
@@ -99,7 +102,6 @@ export class EnvelopeWriter {
       this.buf.writeDoubleLE(value, this.pos);
       this.pos += 8;
     }
-    this.bytes(b.tail);
     this.ends.push(this.pos);
   }
 

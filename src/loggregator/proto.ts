@@ -22,9 +22,21 @@ export function toProtoEnvelope(d: EnvelopeData): Envelope {
   return create(EnvelopeSchema, { timestamp: d.timestampNs, sourceId: d.sourceId, instanceId: d.instanceId, tags, message });
 }
 
-/** Reference binary encoding of one envelope (protobuf-es). */
+/**
+ * Reference binary encoding of one envelope, built with protobuf-es in the Go client's field
+ * order: protobuf-es writes fields by number (oneof 5/6 before instance_id 8 and tags 9), while
+ * protobuf-go writes the oneof last. Both decode to the same message; we send Go's bytes.
+ */
 export function encodeEnvelopeReference(d: EnvelopeData): Uint8Array {
-  return toBinary(EnvelopeSchema, toProtoEnvelope(d));
+  const e = toProtoEnvelope(d);
+  const message = e.message;
+  e.message = { case: undefined };
+  const plain = toBinary(EnvelopeSchema, e);
+  const oneof = toBinary(EnvelopeSchema, create(EnvelopeSchema, { message }));
+  const out = new Uint8Array(plain.length + oneof.length);
+  out.set(plain, 0);
+  out.set(oneof, plain.length);
+  return out;
 }
 
 /** proto3 JSON with the .proto's JSON names (`source_id`, …), zero values included, one line. */

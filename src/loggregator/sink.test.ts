@@ -5,10 +5,10 @@ import * as grpc from '@grpc/grpc-js';
 import type { ScrapeTarget, SeriesDescriptor } from '../scrape/sink.js';
 import { createTestPki, type TestPki } from '../testing/certs.js';
 import { freePort } from '../testing/ports.js';
-import { prepareEnvelope, toEnvelope } from './convert.js';
-import { EnvelopeBatchSchema, EnvelopeSchema, encodeEnvelopeReference } from './proto.js';
+import { EnvelopeBatchSchema, EnvelopeSchema } from './proto.js';
 import { createLoggregatorSink, type LoggregatorSinkOptions } from './sink.js';
 import { conversionCases, DEFAULT_SOURCE_ID, SCRAPE_MS, TARGET } from './testdata/conversion-table.js';
+import { goEnvelopes } from './testdata/go-envelopes.js';
 import { type FakeAgent, startFakeAgent } from './testing/fake-agent.js';
 
 let pki: TestPki;
@@ -66,28 +66,28 @@ function scrape(sink: ReturnType<typeof sinkTo>, from: number, n: number): void 
 const values = (a: FakeAgent): number[] =>
   a.envelopes.map((e) => (e.message.case === 'gauge' ? (e.message.value.metrics.g?.value ?? -1) : -1));
 
-test('the agent receives exactly the envelopes of the conversion table, in the Go encoding', async () => {
+test('the agent receives exactly the envelopes of the conversion table, byte for byte as the Go client writes them', async () => {
   const agent = await agentOn();
   const sink = sinkTo(agent.port);
-  const want: string[] = [];
+  const want: Buffer[] = [];
   let drops = 0;
   const app = sink.appender(target, SCRAPE_MS);
   for (const c of conversionCases) {
-    if (c.policy) continue; // the counterFloats test below covers those
+    if (c.policy) continue; // the counterFloats tests below cover those
     const t = { ...target, ...(c.target ?? {}) };
-    const s = { ...c.series };
-    const p = sink.prepare(t, s);
-    app.append(p, c.value, c.timestampMs ?? SCRAPE_MS);
-    const r = toEnvelope(prepareEnvelope(t, s, { defaultSourceId: DEFAULT_SOURCE_ID }), c.value, c.timestampMs ?? SCRAPE_MS);
-    if (r.ok) want.push(Buffer.from(encodeEnvelopeReference(r.envelope)).toString('hex'));
+    app.append(sink.prepare(t, c.series), c.value, c.timestampMs ?? SCRAPE_MS);
+    const go = goEnvelopes.find((g) => g.name === c.name);
+    if (go) want.push(Buffer.from(go.hex, 'hex'));
     else drops++;
   }
   app.commit();
   await sink.flush(Date.now() + 3000);
   await agent.waitFor(want.length);
-  const got = agent.envelopes.map((e) => Buffer.from(toBinary(EnvelopeSchema, e)).toString('hex'));
+  // What arrived, envelope by envelope (batch boundaries aside), is Go's encoding of the table.
+  const got = agent.envelopes.map((e) => Buffer.from(toBinary(EnvelopeSchema, e)));
   assert.equal(got.length, want.length);
-  assert.deepEqual(got, want);
+  const frame = (b: Buffer): Buffer => Buffer.concat([Buffer.from([0x0a]), varint(b.length), b]);
+  assert.equal(Buffer.concat(agent.batches).toString('hex'), Buffer.concat(want.map(frame)).toString('hex'));
   const m = sink.metrics;
   assert.equal(m.envelopesSent, want.length);
   const d = m.envelopesDropped;
@@ -97,6 +97,16 @@ test('the agent receives exactly the envelopes of the conversion table, in the G
   assert.equal(m.counterValuesTruncated + m.counterValuesClamped + m.counterValuesAsGauges, 0);
   await sink.stop(Date.now() + 2000);
 });
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
 
 test('counterFloats "gauge": non-integer counters arrive as gauges, nothing truncated', async () => {
   const agent = await agentOn();
