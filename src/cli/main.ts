@@ -7,6 +7,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   parse: { summary: 'parse exposition text, print one JSON sample per line', load: async () => (await import('./parse-command.js')).parseCommand },
   format: { summary: 're-serialize exposition as text 0.0.4 or OpenMetrics', load: async () => (await import('./format-command.js')).formatCommand },
   envelopes: { summary: 'print the Loggregator v2 envelopes a scrape of an exposition would send', load: async () => (await import('./envelopes-command.js')).envelopesCommand },
+  relabel: { summary: 'apply metric_relabel_configs to an exposition or to JSON label sets', load: async () => (await import('./relabel-command.js')).relabelCommand },
+  routes: { summary: 'print the route table from a file, NATS or gorouter, or look up an app\'s instances', load: async () => (await import('./routes-command.js')).routesCommand },
   demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 

@@ -5,6 +5,8 @@ export class FamilyBuilder {
   readonly byName = new Map<string, MetricFamily>();
   readonly order: MetricFamily[] = [];
   sampleCount = 0;
+  /** Samples went to a visitor: families carry metadata only, keep them all. */
+  visited = false;
 
   get(name: string): MetricFamily | undefined {
     return this.byName.get(name);
@@ -26,6 +28,6 @@ export class FamilyBuilder {
 
   /** Families with at least one sample (metadata-only families are dropped, as expfmt does). */
   result(keepEmpty = false): MetricFamily[] {
-    return keepEmpty ? this.order : this.order.filter((f) => f.samples.length > 0);
+    return keepEmpty ? this.order : this.order.filter((f) => f.samples.length > 0 || this.visited);
   }
 }

@@ -3,7 +3,7 @@ import { B, C, bytesEqual, charClass, describeByte, indexOfIn, latin1, utf8 } fr
 import { ExpositionError } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { INVALID, readFloat } from './number.js';
-import type { Exemplar, Labels, MetricFamily, MetricType, Sample } from './types.js';
+import type { Exemplar, Labels, MetricFamily, MetricType, Sample, SampleVisitor } from './types.js';
 
 const OM_TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'stateset', 'info', 'summary', 'unknown']);
 const SUFFIXES: Partial<Record<MetricType, string[]>> = {
@@ -46,6 +46,12 @@ export class OpenMetricsParser {
   private lineStart = 0;
   private ascii = true;
   private eof = false;
+  private keyStart = 0;
+  private keyEnd = 0;
+
+  constructor(private readonly visitor: SampleVisitor | null = null) {
+    this.fams.visited = visitor !== null;
+  }
 
   get sampleCount(): number {
     return this.fams.sampleCount;
@@ -297,6 +303,8 @@ export class OpenMetricsParser {
       p = r.end;
     }
     if (buf[p] !== B.SP) this.fail(p, `expected " " before the value, found ${describeByte(buf, p, end)}`);
+    this.keyStart = start;
+    this.keyEnd = p;
     p++;
     const vs = p;
     while (p < end && buf[p] !== B.SP) p++;
@@ -445,6 +453,11 @@ export class OpenMetricsParser {
       bad('only histogram buckets and counter _total samples can have exemplars');
     }
     if (dup) return; // the same sample again at the same timestamp: kept once
+    if (this.visitor !== null) {
+      this.fams.sampleCount++;
+      this.visitor.sample(latin1(this.buf, this.keyStart, this.keyEnd), fam, name, labels, value, ts);
+      return;
+    }
     const s: Sample = this.fams.push(fam, name, labels, value, ts);
     if (exemplar !== undefined) s.exemplar = exemplar;
   }

@@ -3,12 +3,14 @@ import { B } from './bytes.js';
 import { formatFromContentType } from './content-type.js';
 import { OpenMetricsParser } from './openmetrics-parser.js';
 import { TextParser } from './text-parser.js';
-import type { ExpositionFormat, MetricFamily } from './types.js';
+import type { ExpositionFormat, MetricFamily, SampleVisitor } from './types.js';
 
 export interface ParseOptions {
   /** `auto` (the default) picks the format from `contentType`, falling back to text 0.0.4. */
   format?: ExpositionFormat | 'auto';
   contentType?: string | null;
+  /** Receive samples instead of collecting them: families then come back without samples. */
+  visitor?: SampleVisitor;
 }
 
 export function resolveFormat(opts: ParseOptions = {}): ExpositionFormat {
@@ -48,8 +50,8 @@ export class ExpositionStreamParser {
 
   constructor(opts: ParseOptions = {}) {
     this.format = resolveFormat(opts);
-    this.text = this.format === 'text' ? new TextParser() : null;
-    this.om = this.format === 'openmetrics' ? new OpenMetricsParser() : null;
+    this.text = this.format === 'text' ? new TextParser(opts.visitor ?? null) : null;
+    this.om = this.format === 'openmetrics' ? new OpenMetricsParser(opts.visitor ?? null) : null;
   }
 
   get sampleCount(): number {

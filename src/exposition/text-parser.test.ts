@@ -103,3 +103,8 @@ test('empty body and HELP-only families give no families', () => {
   assert.deepEqual(text(''), []);
   assert.deepEqual(text('# HELP m x\n# TYPE m counter\n'), []);
 });
+
+test('duplicate labels are caught even when earlier lines used the same names', () => {
+  assert.throws(() => text('m{b="1",a="2"} 1\nm{a="1"} 1\nm{a="1",a="2"} 1\n'), /line 3, col 9: duplicate label name "a"/);
+  assert.throws(() => text('m{a="1",b="2"} 1\nm{a="1",b="2",a="3"} 1\n'), /line 2, col 15: duplicate label name "a"/);
+});

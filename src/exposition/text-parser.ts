@@ -4,7 +4,7 @@ import { ExpositionError } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { internAscii } from './intern.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
-import type { Labels, MetricFamily, MetricType } from './types.js';
+import type { Labels, MetricFamily, MetricType, SampleVisitor, TimestampMs } from './types.js';
 
 const TYPE_WORDS: Record<string, MetricType> = {
   COUNTER: 'counter',
@@ -54,6 +54,15 @@ export class TextParser {
   private lastName = '';
   private lastFamily: MetricFamily | null = null;
   private labelNames: string[] = [];
+  private labelValues: string[] = [];
+  private prevLabelCount = 0;
+  private value = 0;
+  private ts: TimestampMs | null = null;
+  private keyEnd = 0;
+
+  constructor(private readonly visitor: SampleVisitor | null = null) {
+    this.fams.visited = visitor !== null;
+  }
   /** Result slot of readQuoted, reused: no object per label value. */
   private readonly quoted = { value: '', end: 0 };
   /** Scratch for one sample's labels, copied out with one exact-size slice. */
@@ -228,7 +237,12 @@ export class TextParser {
       if (p === ns) this.fail(p, `invalid metric name, found ${describeByte(buf, p, end)}`);
       const last = this.lastName;
       name = bytesEqual(buf, ns, p, last) ? last : internAscii(buf, ns, p, h);
+      const nameEnd = p;
       while (p < end && isBlank(buf[p])) p++;
+      if (this.visitor !== null) {
+        this.visitSample(start, nameEnd, p, end, name);
+        return;
+      }
     }
     let labels: Labels = [];
     if (p < end && buf[p] === B.LBRACE) {
@@ -237,24 +251,78 @@ export class TextParser {
       name = this.parsedName;
     }
     if (name === null) this.fail(p, 'missing metric name');
-    let fam: MetricFamily;
-    // Once a name resolves to a family it always resolves to the same one, so cache the last.
-    if (name === this.lastName && this.lastFamily !== null) {
-      fam = this.lastFamily;
-    } else {
-      fam = this.familyFor(name);
-      this.typed.add(fam);
-      if (fam.type === 'gaugehistogram') this.fail(start, `unexpected type for metric name "${fam.name}"`);
-      this.lastName = name;
-      this.lastFamily = fam;
+    const fam = this.resolveFamily(name, start);
+    if (fam.type === 'summary' || fam.type === 'histogram') this.checkSpecialLabel(fam, start);
+    this.readValue(p, end);
+    if (this.visitor !== null) this.visitor.sample(latin1(buf, start, this.keyEnd), fam, name, labels, this.value, this.ts);
+    else this.fams.push(fam, name, labels, this.value, this.ts);
+  }
+
+  /**
+   * With a visitor: the series text `name{…}` is the cache key. A key the visitor knows was
+   * validated when first seen (same bytes, same family type), so its labels are not parsed again.
+   */
+  private visitSample(start: number, nameEnd: number, p: number, end: number, name: string): void {
+    const buf = this.buf;
+    const visitor = this.visitor as SampleVisitor;
+    const fam = this.resolveFamily(name, start);
+    let keyEnd = nameEnd;
+    let q = p;
+    if (q < end && buf[q] === B.LBRACE) {
+      // Quote-aware scan for the closing brace; syntax is checked by parseLabels on a miss.
+      q++;
+      while (q < end) {
+        const c = buf[q];
+        if (c === B.QUOTE) {
+          q++;
+          while (q < end && buf[q] !== B.QUOTE) q += buf[q] === B.BSLASH ? 2 : 1;
+        } else if (c === B.RBRACE) break;
+        q++;
+      }
+      if (q >= end) this.parseLabels(p + 1, end, name); // unterminated: reports the exact error
+      keyEnd = q + 1;
+      q = keyEnd;
+      while (q < end && isBlank(buf[q])) q++;
+    }
+    this.readValue(q, end);
+    const key = latin1(buf, start, keyEnd);
+    if (visitor.known(key, fam, this.value, this.ts)) {
+      this.fams.sampleCount++;
+      return;
+    }
+    let labels: Labels = [];
+    if (p < end && buf[p] === B.LBRACE) {
+      const after = this.parseLabels(p + 1, end, name);
+      if (after !== q) this.fail(after, 'unexpected text after the label set');
+      labels = this.parsedLabels;
     }
     if (fam.type === 'summary' || fam.type === 'histogram') this.checkSpecialLabel(fam, start);
-    // value
+    this.fams.sampleCount++;
+    visitor.sample(key, fam, name, labels, this.value, this.ts);
+  }
+
+  private resolveFamily(name: string, start: number): MetricFamily {
+    // Once a name resolves to a family it always resolves to the same one, so cache the last.
+    if (name === this.lastName && this.lastFamily !== null) return this.lastFamily;
+    const fam = this.familyFor(name);
+    this.typed.add(fam);
+    if (fam.type === 'gaugehistogram') this.fail(start, `unexpected type for metric name "${fam.name}"`);
+    this.lastName = name;
+    this.lastFamily = fam;
+    return fam;
+  }
+
+  /** Reads `value [timestamp]` from p to the end of the line into this.value / this.ts. */
+  private readValue(p: number, end: number): void {
+    const buf = this.buf;
+    this.keyEnd = p;
+    while (this.keyEnd > 0 && isBlank(buf[this.keyEnd - 1])) this.keyEnd--;
     const vs = p;
     while (p < end && !isBlank(buf[p])) p++;
     const value = readFloat(buf, vs, p);
     if (value === INVALID) this.fail(vs, `expected float as value, got "${this.str(vs, p)}"`);
-    let ts: number | bigint | null = null;
+    this.value = value;
+    this.ts = null;
     if (p < end) {
       p++;
       while (p < end && isBlank(buf[p])) p++;
@@ -262,10 +330,9 @@ export class TextParser {
       while (p < end && !isBlank(buf[p])) p++;
       const t = readInt64(buf, ts0, p);
       if (t === INVALID) this.fail(ts0, `expected integer as timestamp, got "${this.str(ts0, p)}"`);
-      ts = t;
+      this.ts = t;
       if (p < end) this.fail(p, `spurious string after timestamp: "${this.str(p, end)}"`);
     }
-    this.fams.push(fam, name, labels, value, ts);
   }
 
   /** expfmt requires `quantile` (summaries) and `le` (histograms) to be floats. */
@@ -279,20 +346,25 @@ export class TextParser {
   }
 
   /** Reads a quoted string (label-value escapes); `end` of the result is just past the closing quote. */
-  private readQuoted(start: number, end: number, what: string): { value: string; end: number } {
+  private readQuoted(start: number, end: number, what: string, prev = ''): { value: string; end: number } {
     const buf = this.buf;
     let p = start + 1;
     let h = 0;
     let c = 0;
-    // Fast path: no escapes, hash computed on the way for interning.
-    for (; p < end; p++) {
+    // Fast path, one pass: no escapes; compared on the way with the previous sample's value at
+    // this position (histogram and summary lines repeat them), hashed for interning otherwise.
+    let same = true;
+    const plen = prev.length;
+    for (let i = 0; p < end; p++, i++) {
       c = buf[p] as number;
       if (c === B.QUOTE || c === B.BSLASH) break;
       h = (Math.imul(h, 31) + c) | 0;
+      if (same && (i >= plen || prev.charCodeAt(i) !== c)) same = false;
     }
     const q = this.quoted;
     if (p < end && c === B.QUOTE) {
-      if (this.ascii) q.value = internAscii(buf, start + 1, p, h);
+      if (same && p - start - 1 === plen && this.ascii) q.value = prev;
+      else if (this.ascii) q.value = internAscii(buf, start + 1, p, h);
       else {
         if (!this.utf8Valid && !isUtf8(buf.subarray(start + 1, p))) this.fail(start, `invalid UTF-8 in ${what}`);
         q.value = utf8(buf, start + 1, p);
@@ -330,6 +402,10 @@ export class TextParser {
     const labels = this.scratch;
     labels.length = 0;
     const names = this.labelNames;
+    const values = this.labelValues;
+    let schemaSeen = true;
+    const prevCount = this.prevLabelCount;
+    this.prevLabelCount = 0;
     let name = outerName;
     let p = start;
     let idx = 0;
@@ -355,6 +431,7 @@ export class TextParser {
           this.fail(p, `expected '=' after label name, found ${describeByte(buf, p, end)}`);
         }
         lname = q.value;
+        schemaSeen = false;
         if (lname === '') this.fail(ls, 'empty label name');
       } else {
         if (p < end && charClass[buf[p] as number]! & C.LABEL_START) {
@@ -363,19 +440,27 @@ export class TextParser {
         }
         if (p === ls) this.fail(p, `invalid label name for metric "${name ?? ''}", found ${describeByte(buf, p, end)}`);
         const prev = names[idx];
-        lname = prev !== undefined && bytesEqual(buf, ls, p, prev) ? prev : latin1(buf, ls, p);
-        names[idx] = lname;
+        if (prev !== undefined && bytesEqual(buf, ls, p, prev)) lname = prev;
+        else {
+          lname = latin1(buf, ls, p);
+          names[idx] = lname;
+          schemaSeen = false;
+        }
         while (p < end && isBlank(buf[p])) p++;
         if (buf[p] !== B.EQ) this.fail(p, `expected '=' after label name, found ${describeByte(buf, p, end)}`);
       }
-      if (lname === '__name__') this.fail(ls, 'label name "__name__" is reserved');
-      for (let i = 0; i < labels.length; i += 2) {
-        if (labels[i] === lname) this.fail(ls, `duplicate label name "${lname}" for metric "${name ?? ''}"`);
+      // Names 0..idx equal to the previous sample's (same string objects) were checked with it.
+      if (!schemaSeen || idx >= prevCount) {
+        if (lname === '__name__') this.fail(ls, 'label name "__name__" is reserved');
+        for (let i = 0; i < labels.length; i += 2) {
+          if (labels[i] === lname) this.fail(ls, `duplicate label name "${lname}" for metric "${name ?? ''}"`);
+        }
       }
       p++;
       while (p < end && isBlank(buf[p])) p++;
       if (buf[p] !== B.QUOTE) this.fail(p, `expected '"' at start of label value, found ${describeByte(buf, p, end)}`);
-      const q = this.readQuoted(p, end, 'label value');
+      const q = this.readQuoted(p, end, 'label value', values[idx]);
+      values[idx] = q.value;
       labels.push(lname, q.value);
       if (lname === 'le' || lname === 'quantile') {
         const at = { start: p + 1, end: q.end - 1, value: q.value, escaped: q.end - 2 - p !== q.value.length };
@@ -396,6 +481,7 @@ export class TextParser {
       this.fail(p, `unexpected end of label value "${q.value}", expected ',' or '}' but found ${describeByte(buf, p, end)}`);
     }
     while (p < end && isBlank(buf[p])) p++;
+    this.prevLabelCount = idx;
     this.parsedLabels = labels.slice();
     this.parsedName = name;
     return p;

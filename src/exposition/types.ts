@@ -50,3 +50,19 @@ export interface MetricFamily {
 }
 
 export type ExpositionFormat = 'text' | 'openmetrics';
+
+/**
+ * Receives samples instead of the parser collecting them (the scrape loop's series cache).
+ * `key` is the series exactly as exposed (`name{labels}` as latin1 text, a byte-exact and
+ * stable string): the same key means the same name and labels.
+ */
+export interface SampleVisitor {
+  /**
+   * Text format only, before the labels are parsed: return true when `key` was seen before in
+   * this family with this type; the parser then skips the labels. Never called for a key the
+   * visitor has not accepted through `sample` earlier, by contract of the caller's cache.
+   */
+  known(key: string, family: MetricFamily, value: number, timestampMs: TimestampMs | null): boolean;
+  /** A fully parsed and validated sample. `labels` is owned by the callee. */
+  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, timestampMs: TimestampMs | null): void;
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parseExposition } from './parse.js';
+import type { Labels, MetricFamily, SampleVisitor, TimestampMs } from './types.js';
+
+interface Seen {
+  key: string;
+  family: string;
+  type: string;
+  name: string;
+  labels: Labels;
+  value: number;
+  ts: TimestampMs | null;
+}
+
+/** A visitor with a key cache, as the scrape loop uses it. */
+class CachingVisitor implements SampleVisitor {
+  readonly cache = new Map<string, { name: string; labels: Labels; type: string; family: MetricFamily }>();
+  seen: Seen[] = [];
+  hits = 0;
+  known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null): boolean {
+    const e = this.cache.get(key);
+    if (e === undefined || e.type !== family.type || e.family.name !== family.name) return false;
+    this.hits++;
+    this.seen.push({ key, family: family.name, type: family.type, name: e.name, labels: e.labels, value, ts });
+    return true;
+  }
+  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
+    this.cache.set(key, { name, labels, type: family.type, family });
+    this.seen.push({ key, family: family.name, type: family.type, name, labels, value, ts });
+  }
+}
+
+const corpus = new URL('../../../../shared/conformance/prometheus/', import.meta.url).pathname;
+const files = ['prometheus-textparse/alltypes.237mfs.prom.txt', 'common-expfmt/testdata/text', 'prometheus-textparse-historic/promtestdata.txt'];
+
+for (const f of files) {
+  test(`visitor sees exactly the parsed samples, and known keys skip label parsing: ${f}`, () => {
+    const body = readFileSync(corpus + f);
+    const fams = parseExposition(body, { format: 'text' });
+    const want = fams.flatMap((fam) => fam.samples.map((s) => ({ family: fam.name, type: fam.type, name: s.name, labels: s.labels, value: s.value, ts: s.timestampMs })));
+    const v = new CachingVisitor();
+    parseExposition(body, { format: 'text', visitor: v });
+    // Families may be re-entered, so compare as multisets in the order families list them.
+    const strip = (x: Seen[]) => x.map(({ key: _k, ...r }) => r);
+    const order = (x: ReturnType<typeof strip>) => [...x].sort((a, b) => a.family.localeCompare(b.family));
+    assert.deepEqual(order(strip(v.seen)), order(want));
+    assert.equal(v.hits, 0);
+    v.seen = [];
+    parseExposition(body, { format: 'text', visitor: v });
+    assert.equal(v.hits, want.length, 'second pass: every series is a cache hit');
+    assert.deepEqual(order(strip(v.seen)), order(want));
+  });
+}
+
+test('a known key in a family whose type changed is parsed again', () => {
+  const v = new CachingVisitor();
+  parseExposition(Buffer.from('# TYPE m counter\nm{a="1"} 1\n'), { format: 'text', visitor: v });
+  parseExposition(Buffer.from('# TYPE m gauge\nm{a="1"} 2\n'), { format: 'text', visitor: v });
+  assert.equal(v.hits, 0);
+  assert.equal(v.seen[1]?.type, 'gauge');
+});
+
+test('visitor mode reports the same errors for malformed label sets', () => {
+  const v = new CachingVisitor();
+  assert.throws(() => parseExposition(Buffer.from('m{a="1" 2\n'), { format: 'text', visitor: v }), /line 1, col \d+: /);
+  assert.throws(() => parseExposition(Buffer.from('m{a=1} 2\n'), { format: 'text', visitor: v }), /expected '"' at start of label value/);
+});

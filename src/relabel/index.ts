@@ -1,0 +1,12 @@
+export type { RelabelChain, RelabelOptions } from './chain.js';
+export { compileRelabelConfigs } from './chain.js';
+export type { RelabelAction, RelabelRule } from './config.js';
+export { RELABEL_ACTIONS } from './config.js';
+export { formatPromDuration, parsePromDuration } from './duration.js';
+export { RelabelConfigError } from './errors.js';
+export type { NameValidation } from './label-name.js';
+export { compareLabelNames, isValidLabelName } from './label-name.js';
+export type { RelabelRegex } from './regex.js';
+export { relabelSample } from './sample.js';
+export type { FinalizedTarget, TargetDefaults, TargetResult } from './target.js';
+export { finalizeTargetLabels, prepareTargetLabels, relabelTarget } from './target.js';

@@ -1,0 +1,23 @@
+export { applyRegistryMessage } from './apply-message.js';
+export { RouteEntryError, RoutesError, RouteSourceError } from './errors.js';
+export { decodeRoutesFile, FileRouteSource } from './file-source.js';
+export { GorouterRoutesPoller } from './gorouter-poller.js';
+export { parseLookupId, parseUuid } from './lookup-id.js';
+export { createRoutesMetrics } from './metrics.js';
+export { localIPv4, NatsRouteSource } from './nats-source.js';
+export { parseRegistryMessage, toEndpointInput } from './registry-message.js';
+export { routeHost, toRouteKey } from './route-key.js';
+export { RouteTable } from './route-table.js';
+export { parseEndpointObject, parseRoutesDocument } from './routes-json.js';
+export { silentLogger } from './types.js';
+
+export type { ApplyOutcome } from './apply-message.js';
+export type { FileRouteSourceOptions } from './file-source.js';
+export type { GorouterRoutesPollerOptions } from './gorouter-poller.js';
+export type { LookupId } from './lookup-id.js';
+export type { RoutesMetrics } from './metrics.js';
+export type { NatsRouteSourceOptions, NatsTlsOptions, RouterStart } from './nats-source.js';
+export type { RegistryMessage } from './registry-message.js';
+export type { RegisterOptions, RegisterResult, RouteTableOptions, SnapshotEndpoint } from './route-table.js';
+export type { ParsedRoutes } from './routes-json.js';
+export type { AppInstance, EndpointInput, Logger, RouteSource, RouteTags } from './types.js';

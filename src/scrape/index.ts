@@ -1,0 +1,17 @@
+export { SCRAPE_FAILURE, ScrapeError } from './errors.js';
+export { HttpScraper } from './http-scraper.js';
+export { ConcurrencyLimiter } from './limiter.js';
+export { ScrapeManager } from './manager.js';
+export { DURATION_BUCKETS, createScrapeMetrics } from './metrics.js';
+export { nextScrapeAt, scrapeOffsetMs } from './offset.js';
+export { mergeTargetLabels, sortLabels } from './sample-labels.js';
+export { ScrapeLoop } from './scrape-loop.js';
+export { SeriesCache } from './series-cache.js';
+export { DiscardSink, FanoutSink, StdoutSink } from './stdout-sink.js';
+export { buildTargets } from './target.js';
+export type { ScrapeFailureReason } from './errors.js';
+export type { ManagerOptions } from './manager.js';
+export type { ScrapeMetrics } from './metrics.js';
+export type { ScrapeResult, TargetHealth } from './scrape-loop.js';
+export type { ScrapeTarget, SeriesDescriptor, Sink, SinkAppender } from './sink.js';
+export type { DroppedTarget, Target } from './target.js';

@@ -1,0 +1,110 @@
+import type { Labels, MetricFamily, SampleVisitor, TimestampMs } from '../exposition/index.js';
+import type { RelabelChain } from '../relabel/index.js';
+import { relabelSample } from '../relabel/index.js';
+import { ScrapeError } from './errors.js';
+import { mergeTargetLabels, sortLabels } from './sample-labels.js';
+import type { SeriesCache, SeriesEntry } from './series-cache.js';
+import type { Sink, SinkAppender } from './sink.js';
+import type { Target } from './target.js';
+
+export interface ScrapeCounts {
+  scraped: number;
+  postRelabel: number;
+  added: number;
+  /** The same series twice in one body: the later ones are not sent (Prometheus rejects them). */
+  duplicates: number;
+}
+
+/**
+ * One scrape of one target as a parser visitor: cached series go straight to the appender;
+ * new ones get the target labels, `metric_relabel_configs`, the label limits and the sink's
+ * `prepare`, once. Exceeding `sample_limit` or a label limit throws, which aborts the body read
+ * and fails the whole scrape, as Prometheus does.
+ */
+export class ScrapeRun implements SampleVisitor {
+  readonly counts: ScrapeCounts = { scraped: 0, postRelabel: 0, added: 0, duplicates: 0 };
+  private readonly honorTimestamps: boolean;
+  private readonly honorLabels: boolean;
+  private readonly sampleLimit: number;
+
+  constructor(
+    private readonly target: Target,
+    private readonly cache: SeriesCache,
+    private readonly metricRelabel: RelabelChain,
+    private readonly sink: Sink,
+    private readonly appender: SinkAppender,
+    private readonly scrapeTimeMs: number,
+  ) {
+    const job = target.job;
+    this.honorTimestamps = job.honorTimestamps;
+    // CF per-job targets: "series labels win on conflict" (the released prom-scraper).
+    this.honorLabels = job.honorLabels || job.cfStyle;
+    this.sampleLimit = job.sampleLimit;
+  }
+
+  private emit(e: SeriesEntry, value: number, ts: TimestampMs | null): void {
+    if (e.dropped) return;
+    const n = ++this.counts.postRelabel;
+    if (this.sampleLimit > 0 && n > this.sampleLimit) {
+      throw new ScrapeError('sample_limit', `exceeds sample_limit=${this.sampleLimit}; reduce the target's series or raise sample_limit`);
+    }
+    this.appender.append(e.prepared, value, this.honorTimestamps && ts !== null ? ts : this.scrapeTimeMs);
+  }
+
+  known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null): boolean {
+    const e = this.cache.get(key);
+    if (e === undefined || e.type !== family.type || e.family !== family.name) return false;
+    this.counts.scraped++;
+    if (this.cache.touch(e)) this.emit(e, value, ts);
+    else this.counts.duplicates++;
+    return true;
+  }
+
+  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
+    this.counts.scraped++;
+    const cached = this.cache.get(key);
+    if (cached !== undefined && cached.type === family.type && cached.family === family.name) {
+      if (this.cache.touch(cached)) this.emit(cached, value, ts);
+      else this.counts.duplicates++;
+      return;
+    }
+    const e = this.compile(family, name, labels);
+    this.cache.add(key, e);
+    if (!e.dropped) this.counts.added++;
+    this.emit(e, value, ts);
+  }
+
+  private compile(family: MetricFamily, name: string, labels: Labels): SeriesEntry {
+    const merged = mergeTargetLabels(labels, this.target.identity.labels, this.honorLabels);
+    let finalName = name;
+    let finalLabels: Labels;
+    if (this.metricRelabel.isEmpty) finalLabels = sortLabels(merged);
+    else {
+      const r = relabelSample(this.metricRelabel, name, merged);
+      if (r === null) return { family: family.name, type: family.type, prepared: null, dropped: true, seen: this.cache.iteration };
+      finalName = r.name;
+      finalLabels = r.labels;
+    }
+    this.checkLabelLimits(finalName, finalLabels);
+    const prepared = this.sink.prepare(this.target.identity, { name: finalName, labels: finalLabels, family: family.name, type: family.type });
+    return { family: family.name, type: family.type, prepared, dropped: false, seen: this.cache.iteration };
+  }
+
+  private checkLabelLimits(name: string, labels: Labels): void {
+    const job = this.target.job;
+    const count = (labels.length >> 1) + 1; // __name__ counts, as in Prometheus
+    if (job.labelLimit > 0 && count > job.labelLimit) {
+      throw new ScrapeError('label_limit', `series ${name} has ${count} labels, more than label_limit=${job.labelLimit}`);
+    }
+    for (let i = 0; i < labels.length; i += 2) {
+      const n = labels[i] as string;
+      const v = labels[i + 1] as string;
+      if (job.labelNameLengthLimit > 0 && n.length > job.labelNameLengthLimit) {
+        throw new ScrapeError('label_limit', `label name "${n}" of ${name} is longer than label_name_length_limit=${job.labelNameLengthLimit}`);
+      }
+      if (job.labelValueLengthLimit > 0 && v.length > job.labelValueLengthLimit) {
+        throw new ScrapeError('label_limit', `value of label "${n}" of ${name} is longer than label_value_length_limit=${job.labelValueLengthLimit}`);
+      }
+    }
+  }
+}
