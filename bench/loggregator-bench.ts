@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { IngressTransport } from '../src/loggregator/index.js';
 import { createLoggregatorSink } from '../src/loggregator/index.js';
-import type { ScrapeTarget, SeriesDescriptor } from '../src/scrape/sink.js';
+import type { ScrapeTarget, SeriesDescriptor } from '../src/scrape/index.js';
 import { createTestPki } from '../src/testing/certs.js';
 
 const target: ScrapeTarget = {

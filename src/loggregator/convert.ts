@@ -1,6 +1,6 @@
 import type { Labels, MetricType, TimestampMs } from '../exposition/index.js';
 import { formatGoFloat } from '../exposition/index.js';
-import type { ScrapeTarget, SeriesDescriptor } from '../scrape/sink.js';
+import type { ScrapeTarget, SeriesDescriptor } from '../scrape/index.js';
 
 /** The two envelope kinds a scrape produces. */
 export type EnvelopeKind = 'counter' | 'gauge';

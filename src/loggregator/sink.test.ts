@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
-import type { ScrapeTarget, SeriesDescriptor } from '../scrape/sink.js';
+import type { ScrapeTarget, SeriesDescriptor } from '../scrape/index.js';
 import { createTestPki, type TestPki } from '../testing/certs.js';
 import { freePort } from '../testing/ports.js';
 import { EnvelopeBatchSchema, EnvelopeSchema } from './proto.js';

@@ -1,5 +1,5 @@
 import type { TimestampMs } from '../exposition/index.js';
-import type { ScrapeTarget, SeriesDescriptor, Sink, SinkAppender } from '../scrape/sink.js';
+import type { ScrapeTarget, SeriesDescriptor, Sink, SinkAppender } from '../scrape/index.js';
 import { createGrpcIngressTransport, type IngressTransport } from './client.js';
 import {
   COUNTER_FLOAT_POLICIES,
