@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { IngressTransport } from '../src/loggregator/index.js';
 import { createLoggregatorSink } from '../src/loggregator/index.js';
-import type { ScrapeTarget, SeriesDescriptor } from '../src/scrape/index.js';
+import type { ScrapeTarget, SeriesDescriptor, Sink } from '../src/scrape/index.js';
+import { DiscardSink, ScrapeManager } from '../src/scrape/index.js';
 import { createTestPki } from '../src/testing/certs.js';
+import { testJob } from '../src/testing/scrape-job.js';
 
 const target: ScrapeTarget = {
   job: 'bench',
@@ -50,7 +54,7 @@ function cpuMicros(): number {
   return u.user + u.system;
 }
 
-async function encodePath(report: (line: string) => void): Promise<void> {
+export async function encodePath(report: (line: string) => void): Promise<void> {
   const sink = createLoggregatorSink({
     defaultSourceId: 'd',
     transport: nullTransport(),
@@ -170,8 +174,82 @@ export async function sendPath(report: (line: string) => void, batchMaxEnvelopes
   }
 }
 
+/** The exposition text of `benchSeries()` (what a target would serve). */
+function benchExposition(): string {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const s of benchSeries()) {
+    if (!seen.has(s.family)) {
+      seen.add(s.family);
+      lines.push(`# TYPE ${s.family} ${s.type}`);
+    }
+    const l: string[] = [];
+    for (let i = 0; i < s.labels.length; i += 2)
+      if (s.labels[i] !== 'instance' && s.labels[i] !== 'job') l.push(`${s.labels[i]}="${s.labels[i + 1]}"`);
+    lines.push(`${s.name}{${l.join(',')}} ${lines.length}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The scrape engine on a local HTTP target, once with a sink that discards and once with the
+ * Loggregator sink (null transport): the CPU difference per sample is what the sink adds.
+ */
+export async function engineDelta(report: (line: string) => void): Promise<void> {
+  const body = benchExposition();
+  const http = createServer((_req, res) => {
+    res.setHeader('content-type', 'text/plain; version=0.0.4');
+    res.end(body);
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const addr = `127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const logger = { info: () => {}, warn: () => {}, error: () => {} };
+  // One manager per sink for the whole run: steady state, series cache warm, prepare done once.
+  const managerFor = (sink: Sink): ScrapeManager => {
+    const m = new ScrapeManager({ sink, defaultSourceId: 'd', logger, offsetSeed: 'bench', maxConcurrentScrapes: 1 });
+    m.sync([testJob({ jobName: 'bench', targets: [addr] })], { start: false });
+    return m;
+  };
+  const run = async (m: ScrapeManager, sink: Sink, scrapes: number): Promise<{ us: number; samples: number }> => {
+    let samples = 0;
+    const c0 = cpuMicros();
+    for (let i = 0; i < scrapes; i++) {
+      const [r] = await m.scrapeAll();
+      samples += r?.result.samples ?? 0;
+      if (i % 50 === 49) await sink.flush(Date.now() + 5000);
+    }
+    return { us: cpuMicros() - c0, samples };
+  };
+  const logg = createLoggregatorSink({ defaultSourceId: 'd', transport: nullTransport(), queueCapacity: 1_000_000 });
+  const discard = new DiscardSink();
+  const mDiscard = managerFor(discard);
+  const mLogg = managerFor(logg);
+  await run(mDiscard, discard, 200);
+  await run(mLogg, logg, 200);
+  // Interleaved rounds, median of the per-round figures: the machine may be busy with others.
+  const bases: number[] = [];
+  const sinks: number[] = [];
+  for (let round = 0; round < 7; round++) {
+    const a = await run(mDiscard, discard, 200);
+    const b = await run(mLogg, logg, 200);
+    bases.push(a.us / a.samples);
+    sinks.push(b.us / b.samples);
+  }
+  await mDiscard.stop();
+  await mLogg.stop();
+  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1] as number;
+  await logg.stop(Date.now() + 1000);
+  http.close();
+  const perBase = median(bases);
+  const perSink = median(sinks);
+  report(
+    `loggregator: scrape engine, local HTTP target, 1000 series: ${perBase.toFixed(2)} µs CPU/sample discarding, ${perSink.toFixed(2)} with the Loggregator sink (null transport): +${(perSink - perBase).toFixed(2)} µs/sample (goal <= 0.5)`,
+  );
+}
+
 export async function benchLoggregator(report: (line: string) => void): Promise<void> {
   await encodePath(report);
+  await engineDelta(report);
   await sendPath(report, 100);
   await sendPath(report, 1000);
 }

@@ -50,6 +50,17 @@ export interface PreparedBytes {
   readonly unit: Uint8Array;
   /** Envelope fields 8 (instance_id) and 9 (tags), which precede the oneof on the wire (Go order). */
   readonly tail: Uint8Array;
+  /** Filled by the encoder on first use: everything after the timestamp up to the value. */
+  heads?: EncodedHeads;
+}
+
+export interface EncodedHeads {
+  /** source_id, instance_id, tags, then the counter field tag (0x2a). */
+  counter: Uint8Array;
+  /** …then the gauge up to and including the GaugeValue.value tag (a nonzero double follows). */
+  gauge: Uint8Array;
+  /** …the gauge when its value is +0 (proto3 leaves the double out, so the lengths differ). */
+  gaugeZero: Uint8Array;
 }
 
 /** Why a sample produced no envelope, or was sent altered. Used as the `reason` of drop counts. */

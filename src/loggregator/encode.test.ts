@@ -23,7 +23,7 @@ function handEncode(w: EnvelopeWriter, c: (typeof conversionCases)[number]): boo
     return true;
   }
   if (d === 'gauge') {
-    w.writeGauge(p, ts, c.value, new Uint8Array(0));
+    w.writeGauge(p, ts, c.value);
     return true;
   }
   return false;

@@ -1,4 +1,4 @@
-import type { PreparedEnvelope } from './convert.js';
+import type { EncodedHeads, PreparedEnvelope } from './convert.js';
 
 /**
  * Hand encoder for the hot path: writes envelopes already framed as `EnvelopeBatch.batch`
@@ -54,16 +54,15 @@ export class EnvelopeWriter {
   /** A counter envelope; `total` is a uint64 as a safe integer number or a bigint. */
   writeCounter(p: PreparedEnvelope, timestampField: Uint8Array, total: number | bigint): void {
     const b = p.bytes;
+    const head = (b.heads ?? encodeHeads(p)).counter;
     const totalLen = total === 0 || total === 0n ? 0 : 1 + uvarintLength(total);
     const bodyLen = b.name.length + totalLen;
-    const envLen = timestampField.length + b.sourceId.length + 1 + varintLen(bodyLen) + bodyLen + b.tail.length;
-    this.ensure(1 + varintLen(envLen) + envLen);
+    const envLen = timestampField.length + head.length + varintLen(bodyLen) + bodyLen;
+    this.ensure(6 + envLen);
     this.buf[this.pos++] = 0x0a;
     this.varint(envLen);
     this.bytes(timestampField);
-    this.bytes(b.sourceId);
-    this.bytes(b.tail);
-    this.buf[this.pos++] = 0x2a;
+    this.bytes(head);
     this.varint(bodyLen);
     this.bytes(b.name);
     if (totalLen !== 0) {
@@ -74,31 +73,26 @@ export class EnvelopeWriter {
     this.ends.push(this.pos);
   }
 
-  /** A gauge envelope with one metric: `name` → GaugeValue{unit, value}. */
-  writeGauge(p: PreparedEnvelope, timestampField: Uint8Array, value: number, unitField: Uint8Array = p.bytes.unit): void {
-    const b = p.bytes;
+  /** A gauge envelope with one metric: `name` → GaugeValue{unit, value} (unit "" for counter series). */
+  writeGauge(p: PreparedEnvelope, timestampField: Uint8Array, value: number): void {
+    const heads = p.bytes.heads ?? encodeHeads(p);
     // proto3 omits a double only when it is +0 (Go and protobuf-es both keep -0).
-    const valueLen = value === 0 && 1 / value > 0 ? 0 : 9;
-    const gvLen = unitField.length + valueLen;
-    const entryLen = b.name.length + 1 + varintLen(gvLen) + gvLen;
-    const bodyLen = 1 + varintLen(entryLen) + entryLen;
-    const envLen = timestampField.length + b.sourceId.length + 1 + varintLen(bodyLen) + bodyLen + b.tail.length;
-    this.ensure(1 + varintLen(envLen) + envLen);
-    this.buf[this.pos++] = 0x0a;
-    this.varint(envLen);
-    this.bytes(timestampField);
-    this.bytes(b.sourceId);
-    this.bytes(b.tail);
-    this.buf[this.pos++] = 0x32;
-    this.varint(bodyLen);
-    this.buf[this.pos++] = 0x0a;
-    this.varint(entryLen);
-    this.bytes(b.name);
-    this.buf[this.pos++] = 0x12;
-    this.varint(gvLen);
-    this.bytes(unitField);
-    if (valueLen !== 0) {
-      this.buf[this.pos++] = 0x11;
+    if (value === 0 && 1 / value > 0) {
+      const head = heads.gaugeZero;
+      const envLen = timestampField.length + head.length;
+      this.ensure(6 + envLen);
+      this.buf[this.pos++] = 0x0a;
+      this.varint(envLen);
+      this.bytes(timestampField);
+      this.bytes(head);
+    } else {
+      const head = heads.gauge;
+      const envLen = timestampField.length + head.length + 8;
+      this.ensure(6 + envLen);
+      this.buf[this.pos++] = 0x0a;
+      this.varint(envLen);
+      this.bytes(timestampField);
+      this.bytes(head);
       this.buf.writeDoubleLE(value, this.pos);
       this.pos += 8;
     }
@@ -137,6 +131,40 @@ export class EnvelopeWriter {
     }
     this.buf[this.pos++] = Number(n);
   }
+}
+
+/** Computes (once per series) the constant bytes between the timestamp and the value. */
+export function encodeHeads(p: PreparedEnvelope): EncodedHeads {
+  const b = p.bytes;
+  const gauge = (valueLen: number): number[] => {
+    const gvLen = b.unit.length + valueLen;
+    const entryLen = b.name.length + 1 + varintLen(gvLen) + gvLen;
+    const bodyLen = 1 + varintLen(entryLen) + entryLen;
+    const out = [...b.sourceId, ...b.tail, 0x32];
+    pushVarint(out, bodyLen);
+    out.push(0x0a);
+    pushVarint(out, entryLen);
+    out.push(...b.name, 0x12);
+    pushVarint(out, gvLen);
+    out.push(...b.unit);
+    if (valueLen !== 0) out.push(0x11);
+    return out;
+  };
+  const heads: EncodedHeads = {
+    counter: Uint8Array.from([...b.sourceId, ...b.tail, 0x2a]),
+    gauge: Uint8Array.from(gauge(9)),
+    gaugeZero: Uint8Array.from(gauge(0)),
+  };
+  b.heads = heads;
+  return heads;
+}
+
+function pushVarint(out: number[], n: number): void {
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
 }
 
 export function varintLen(n: number): number {

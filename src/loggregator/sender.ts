@@ -36,6 +36,7 @@ export class EnvelopeSender {
   /** Batch writes handed to the stream and not yet completed. */
   private readonly pending = new Set<{ count: number }>();
   private draining = 0;
+  private pumping = false;
   private stopped = false;
   private closed = false;
   private readonly flushTimer: NodeJS.Timeout;
@@ -110,13 +111,24 @@ export class EnvelopeSender {
   private onStreamClosed: (() => void) | null = null;
 
   private pump(partial: boolean): void {
-    if (this.closed || this.queue.length === 0) return;
+    // A transport may complete writes synchronously: the loop below then simply continues.
+    if (this.pumping || this.closed || this.queue.length === 0) return;
+    this.pumping = true;
+    try {
+      this.pumpLoop(partial);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpLoop(partial: boolean): void {
     const stream = this.stream;
     if (stream === null) {
       if (partial || this.draining > 0 || this.queue.length >= this.o.batchMaxEnvelopes) this.connect();
       return;
     }
-    while (this.pending.size < this.o.maxInFlightBatches && this.queue.length > 0) {
+    // Stop as soon as the stream changes: a write may fail synchronously and close it.
+    while (this.stream === stream && this.pending.size < this.o.maxInFlightBatches && this.queue.length > 0) {
       if (!partial && this.draining === 0 && this.queue.length < this.o.batchMaxEnvelopes) return;
       const batch = this.queue.take(this.o.batchMaxEnvelopes);
       if (batch === null) return;
@@ -124,12 +136,12 @@ export class EnvelopeSender {
       const write = { count: batch.count };
       this.pending.add(write);
       stream.write(batch.bytes, (err) => {
-        if (!this.pending.delete(write)) return; // already counted when the stream failed
+        if (!this.pending.has(write)) return; // already counted when the stream failed
         if (err) {
-          this.pending.add(write);
-          this.streamFailed(stream, err, 'write');
+          this.streamFailed(stream, err, 'write'); // counts this batch with the others in flight
           return;
         }
+        this.pending.delete(write);
         this.attempt = 0;
         this.metrics.envelopesSent += write.count;
         observeBatchSize(this.metrics, write.count);

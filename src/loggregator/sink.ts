@@ -150,7 +150,7 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
         w.writeCounter(p, this.tsField, total);
       } else if (d === 'gauge') {
         this.asGauges++;
-        w.writeGauge(p, this.tsField, value, noUnit);
+        w.writeGauge(p, this.tsField, value);
       } else {
         const notSent = this.notSent ?? {};
         notSent[d] = (notSent[d] ?? 0) + 1;
