@@ -1,6 +1,7 @@
 import type { Labels, MetricType, TimestampMs } from '../exposition/index.js';
 import { formatGoFloat } from '../exposition/index.js';
 import type { ScrapeTarget, SeriesDescriptor } from '../scrape/index.js';
+import { encodeHeads } from './encode.js';
 
 /** The two envelope kinds a scrape produces. */
 export type EnvelopeKind = 'counter' | 'gauge';
@@ -50,8 +51,8 @@ export interface PreparedBytes {
   readonly unit: Uint8Array;
   /** Envelope fields 8 (instance_id) and 9 (tags), which precede the oneof on the wire (Go order). */
   readonly tail: Uint8Array;
-  /** Filled by the encoder on first use: everything after the timestamp up to the value. */
-  heads?: EncodedHeads;
+  /** Everything after the timestamp up to the value (computed with the rest, so the shape never changes). */
+  readonly heads: EncodedHeads;
 }
 
 export interface EncodedHeads {
@@ -198,12 +199,13 @@ function prepareBytes(sourceId: string, name: string, unit: string, instanceId: 
     pushVarint(tail, entry.length);
     for (const b of entry) tail.push(b);
   }
-  return {
+  const fields = {
     sourceId: stringField(0x12, sourceId),
     name: stringField(0x0a, name, true),
     unit: stringField(0x0a, unit),
     tail: Uint8Array.from(tail),
   };
+  return { ...fields, heads: encodeHeads(fields) };
 }
 
 function stringField(tag: number, s: string, always = false): Uint8Array {

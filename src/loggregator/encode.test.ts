@@ -18,8 +18,8 @@ function handEncode(w: EnvelopeWriter, c: (typeof conversionCases)[number]): boo
   const outcome = classifyCounter(c.value);
   const d = counterDecision(outcome, c.policy ?? 'drop');
   if (d === 'total') {
-    const total = outcome === CounterOutcome.EXACT && c.value < 2 ** 53 ? c.value : counterTotal(c.value, outcome);
-    w.writeCounter(p, ts, total);
+    if (outcome === CounterOutcome.EXACT && c.value < 2 ** 53) w.writeCounter(p, ts, c.value);
+    else w.writeCounterBig(p, ts, counterTotal(c.value, outcome));
     return true;
   }
   if (d === 'gauge') {

@@ -1,4 +1,4 @@
-import type { EncodedHeads, PreparedEnvelope } from './convert.js';
+import type { EncodedHeads, PreparedBytes, PreparedEnvelope } from './convert.js';
 
 /**
  * Hand encoder for the hot path: writes envelopes already framed as `EnvelopeBatch.batch`
@@ -51,12 +51,32 @@ export class EnvelopeWriter {
     this.buf = next;
   }
 
-  /** A counter envelope; `total` is a uint64 as a safe integer number or a bigint. */
-  writeCounter(p: PreparedEnvelope, timestampField: Uint8Array, total: number | bigint): void {
+  /** A counter envelope; `total` is a uint64 that is a safe integer (the common case). */
+  writeCounter(p: PreparedEnvelope, timestampField: Uint8Array, total: number): void {
     const b = p.bytes;
-    const head = (b.heads ?? encodeHeads(p)).counter;
-    const totalLen = total === 0 || total === 0n ? 0 : 1 + uvarintLength(total);
-    const bodyLen = b.name.length + totalLen;
+    const head = b.heads.counter;
+    const name = b.name;
+    const bodyLen = name.length + (total === 0 ? 0 : 1 + varintLen(total));
+    const envLen = timestampField.length + head.length + varintLen(bodyLen) + bodyLen;
+    this.ensure(6 + envLen);
+    this.buf[this.pos++] = 0x0a;
+    this.varint(envLen);
+    this.bytes(timestampField);
+    this.bytes(head);
+    this.varint(bodyLen);
+    this.bytes(name);
+    if (total !== 0) {
+      this.buf[this.pos++] = 0x18;
+      this.varint(total);
+    }
+    this.ends.push(this.pos);
+  }
+
+  /** A counter envelope whose total needs more than 53 bits. */
+  writeCounterBig(p: PreparedEnvelope, timestampField: Uint8Array, total: bigint): void {
+    const b = p.bytes;
+    const head = b.heads.counter;
+    const bodyLen = b.name.length + (total === 0n ? 0 : 1 + bigVarintLen(total));
     const envLen = timestampField.length + head.length + varintLen(bodyLen) + bodyLen;
     this.ensure(6 + envLen);
     this.buf[this.pos++] = 0x0a;
@@ -65,17 +85,16 @@ export class EnvelopeWriter {
     this.bytes(head);
     this.varint(bodyLen);
     this.bytes(b.name);
-    if (totalLen !== 0) {
+    if (total !== 0n) {
       this.buf[this.pos++] = 0x18;
-      if (typeof total === 'bigint') this.bigVarint(total);
-      else this.varint(total);
+      this.bigVarint(total);
     }
     this.ends.push(this.pos);
   }
 
   /** A gauge envelope with one metric: `name` → GaugeValue{unit, value} (unit "" for counter series). */
   writeGauge(p: PreparedEnvelope, timestampField: Uint8Array, value: number): void {
-    const heads = p.bytes.heads ?? encodeHeads(p);
+    const heads = p.bytes.heads;
     // proto3 omits a double only when it is +0 (Go and protobuf-es both keep -0).
     if (value === 0 && 1 / value > 0) {
       const head = heads.gaugeZero;
@@ -116,9 +135,16 @@ export class EnvelopeWriter {
   private varint(n: number): void {
     const buf = this.buf;
     let pos = this.pos;
-    while (n > 0x7f) {
-      buf[pos++] = (n & 0x7f) | 0x80;
-      n = Math.floor(n / 128);
+    if (n < 0x80000000) {
+      while (n > 0x7f) {
+        buf[pos++] = (n & 0x7f) | 0x80;
+        n >>>= 7;
+      }
+    } else {
+      while (n > 0x7f) {
+        buf[pos++] = (n & 0x7f) | 0x80;
+        n = Math.floor(n / 128);
+      }
     }
     buf[pos++] = n;
     this.pos = pos;
@@ -134,8 +160,7 @@ export class EnvelopeWriter {
 }
 
 /** Computes (once per series) the constant bytes between the timestamp and the value. */
-export function encodeHeads(p: PreparedEnvelope): EncodedHeads {
-  const b = p.bytes;
+export function encodeHeads(b: Omit<PreparedBytes, 'heads'>): EncodedHeads {
   const gauge = (valueLen: number): number[] => {
     const gvLen = b.unit.length + valueLen;
     const entryLen = b.name.length + 1 + varintLen(gvLen) + gvLen;
@@ -150,13 +175,11 @@ export function encodeHeads(p: PreparedEnvelope): EncodedHeads {
     if (valueLen !== 0) out.push(0x11);
     return out;
   };
-  const heads: EncodedHeads = {
+  return {
     counter: Uint8Array.from([...b.sourceId, ...b.tail, 0x2a]),
     gauge: Uint8Array.from(gauge(9)),
     gaugeZero: Uint8Array.from(gauge(0)),
   };
-  b.heads = heads;
-  return heads;
 }
 
 function pushVarint(out: number[], n: number): void {
@@ -168,16 +191,16 @@ function pushVarint(out: number[], n: number): void {
 }
 
 export function varintLen(n: number): number {
-  let len = 1;
-  while (n > 0x7f) {
-    n = Math.floor(n / 128);
-    len++;
-  }
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  let len = 5;
+  for (n = Math.floor(n / 0x800000000); n > 0; n = Math.floor(n / 128)) len++;
   return len;
 }
 
-function uvarintLength(n: number | bigint): number {
-  if (typeof n === 'number') return varintLen(n);
+function bigVarintLen(n: bigint): number {
   let len = 1;
   while (n > 0x7fn) {
     n >>= 7n;

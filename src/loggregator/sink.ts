@@ -146,8 +146,7 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
       if (d === 'total') {
         if (outcome === CounterOutcome.TRUNCATED) this.truncated++;
         else if (outcome === CounterOutcome.CLAMPED) this.clamped++;
-        const total = counterTotal(value, outcome);
-        w.writeCounter(p, this.tsField, total);
+        w.writeCounterBig(p, this.tsField, counterTotal(value, outcome));
       } else if (d === 'gauge') {
         this.asGauges++;
         w.writeGauge(p, this.tsField, value);
