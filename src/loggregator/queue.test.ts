@@ -54,3 +54,14 @@ test('clear() reports what it discards; capacity must be positive', () => {
   assert.equal(q.take(5), null);
   assert.throws(() => new EnvelopeQueue(0), RangeError);
 });
+
+test('take() keeps a batch under the byte budget, but always takes at least one envelope', () => {
+  const q = new EnvelopeQueue(100);
+  push(q, 1, 2, 3, 4, 5);
+  push(q, 6, 7);
+  const sizes: number[] = [];
+  for (let b = q.take(10, 3); b !== null; b = q.take(10, 3)) sizes.push(b.count);
+  assert.deepEqual(sizes, [3, 3, 1]); // 1-3 | 4,5 + 6 across segments | 7
+  push(q, 9);
+  assert.equal(q.take(10, 0)?.count, 1);
+});

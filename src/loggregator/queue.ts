@@ -49,17 +49,25 @@ export class EnvelopeQueue {
     return dropped;
   }
 
-  /** Removes up to `max` envelopes from the front, as one EnvelopeBatch body. */
-  take(max: number): { bytes: Buffer; count: number } | null {
+  /**
+   * Removes up to `max` envelopes (and, beyond the first, at most `maxBytes` bytes) from the
+   * front, as one EnvelopeBatch body.
+   */
+  take(max: number, maxBytes = Number.POSITIVE_INFINITY): { bytes: Buffer; count: number } | null {
     if (this.size === 0) return null;
     const parts: Buffer[] = [];
     let count = 0;
+    let bytes = 0;
     while (count < max && this.size > 0) {
       const s = this.segments[this.head] as Segment;
-      const k = Math.min(max - count, s.ends.length - s.first);
       const start = s.first === 0 ? 0 : (s.ends[s.first - 1] as number);
+      let k = Math.min(max - count, s.ends.length - s.first);
+      // Shrink to the byte budget (ends are increasing, so this is a short backwards scan).
+      while (k > 0 && (s.ends[s.first + k - 1] as number) - start > maxBytes - bytes && !(count === 0 && k === 1)) k--;
+      if (k === 0) break;
       const end = s.ends[s.first + k - 1] as number;
       parts.push(s.bytes.subarray(start, end));
+      bytes += end - start;
       s.first += k;
       this.size -= k;
       count += k;

@@ -55,6 +55,7 @@ function segment(n: number): { bytes: Buffer; ends: number[] } {
 const opts = {
   queueCapacity: 1_000_000,
   batchMaxEnvelopes: 100,
+  batchMaxBytes: 1 << 20,
   maxInFlightBatches: 1,
   flushIntervalMs: 10,
   connectTimeoutMs: 100,
@@ -106,5 +107,17 @@ test('a stream the agent ends is reopened on the next batch', async () => {
   await s.flush(Date.now() + 1000);
   assert.equal(m.envelopesSent, 200);
   assert.equal(state.streams, 2);
+  await s.stop(Date.now() + 1000);
+});
+
+test('batches respect the byte budget as well as the envelope count', async () => {
+  const { transport, state } = fakeTransport();
+  const m = createLoggregatorMetrics(opts.queueCapacity);
+  const s = new EnvelopeSender(transport, { ...opts, batchMaxBytes: 30 }, m);
+  const seg = segment(200);
+  s.enqueue(seg.bytes, seg.ends);
+  await s.flush(Date.now() + 1000);
+  assert.equal(state.written, 200);
+  assert.equal(m.batchSize.count, 20); // 10 three-byte envelopes per batch
   await s.stop(Date.now() + 1000);
 });

@@ -6,6 +6,8 @@ import { EnvelopeQueue } from './queue.js';
 export interface SenderOptions {
   queueCapacity: number;
   batchMaxEnvelopes: number;
+  /** Byte budget of one EnvelopeBatch (the agent refuses messages over 10 MiB). */
+  batchMaxBytes: number;
   /** Batch writes in flight on the stream at once (lets HTTP/2 coalesce frames). */
   maxInFlightBatches: number;
   flushIntervalMs: number;
@@ -130,7 +132,7 @@ export class EnvelopeSender {
     // Stop as soon as the stream changes: a write may fail synchronously and close it.
     while (this.stream === stream && this.pending.size < this.o.maxInFlightBatches && this.queue.length > 0) {
       if (!partial && this.draining === 0 && this.queue.length < this.o.batchMaxEnvelopes) return;
-      const batch = this.queue.take(this.o.batchMaxEnvelopes);
+      const batch = this.queue.take(this.o.batchMaxEnvelopes, this.o.batchMaxBytes);
       if (batch === null) return;
       this.metrics.queueLength = this.queue.length;
       const write = { count: batch.count };
