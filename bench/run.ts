@@ -3,9 +3,17 @@
  * `npm run bench -- exposition` runs only the benchmarks whose name contains the argument.
  */
 import { benchExposition } from './exposition-bench.js';
+import { benchRelabel } from './relabel-bench.js';
+import { benchRoutes } from './routes-bench.js';
+import { benchScrape } from './scrape-bench.js';
 import type { Report } from './harness.js';
 
-const benches: Array<[string, (r: Report) => Promise<void>]> = [['exposition', benchExposition]];
+const benches: Array<[string, (r: Report) => Promise<void>]> = [
+  ['exposition', benchExposition],
+  ['relabel', benchRelabel],
+  ['routes', benchRoutes],
+  ['scrape', benchScrape],
+];
 
 const only = process.argv.slice(2);
 const report: Report = (line) => process.stdout.write(`${line}\n`);

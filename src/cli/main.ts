@@ -9,6 +9,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   envelopes: { summary: 'print the Loggregator v2 envelopes a scrape of an exposition would send', load: async () => (await import('./envelopes-command.js')).envelopesCommand },
   relabel: { summary: 'apply metric_relabel_configs to an exposition or to JSON label sets', load: async () => (await import('./relabel-command.js')).relabelCommand },
   routes: { summary: 'print the route table from a file, NATS or gorouter, or look up an app\'s instances', load: async () => (await import('./routes-command.js')).routesCommand },
+  check: { summary: 'validate scrape configs (files, or everything the environment points at), like promtool check config', load: async () => (await import('./check-command.js')).checkCommand },
+  'scrape-once': { summary: 'scrape every target of a config once, print the samples (NDJSON) and a summary', load: async () => (await import('./scrape-once-command.js')).scrapeOnceCommand },
   demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 

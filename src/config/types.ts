@@ -25,7 +25,13 @@ export interface ScrapeJobConfig {
   jobName: string;
   /** Where it was defined, e.g. `/etc/scrape.yml: scrape_configs[2]`, for messages. */
   origin: string;
+  /**
+   * 0 only for a CF per-job file whose `scrape_interval` is <= 0: the released prom-scraper never
+   * scrapes such a target (it still counts in `scrape_targets_total`). Otherwise > 0, and
+   * fractional below 1 ms only when a CF file wrote a bare integer of nanoseconds.
+   */
   scrapeIntervalMs: number;
+  /** Never above the interval (0 when the interval is 0). */
   scrapeTimeoutMs: number;
   metricsPath: string;
   scheme: 'http' | 'https';
@@ -51,6 +57,12 @@ export interface ScrapeJobConfig {
   /** CF extensions: envelope source id and instance id for every target of the job. */
   sourceId: string | null;
   instanceId: string | null;
+  /**
+   * `source_id` exactly as written ('' when absent), before `DEFAULT_SOURCE_ID` is applied: the
+   * released prom-scraper's `failed_scrapes_total{scrape_target_source_id}` label uses it.
+   * Optional so hand-built configs (tests, the API) may leave it out.
+   */
+  declaredSourceId?: string;
   /**
    * CF per-job files: the target's `labels` are default tags only (no `job`/`instance` labels are
    * added), as the released prom-scraper does.

@@ -7,4 +7,4 @@ export { ExpositionStreamParser, parseExposition, resolveFormat } from './parse.
 export { METRIC_TYPES } from './types.js';
 export { escapeLabelValue, writeExposition, writeOpenMetrics, writeSeries, writeText } from './writer.js';
 export type { ParseOptions } from './parse.js';
-export type { Exemplar, ExpositionFormat, Labels, MetricFamily, MetricType, Sample, SampleVisitor, TimestampMs } from './types.js';
+export type { Exemplar, ExpositionFormat, Labels, MetricFamily, MetricType, PredictedSeries, Sample, SampleVisitor, TimestampMs } from './types.js';

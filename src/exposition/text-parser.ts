@@ -223,6 +223,21 @@ export class TextParser {
     this.quantileAt = null;
     let p = start;
     let name: string | null = null;
+    const visitor = this.visitor;
+    if (visitor !== null && visitor.predict !== undefined) {
+      const e = visitor.predict(buf, start, end);
+      if (e !== null) {
+        const fam = this.resolveFamily(e.name, start);
+        if (fam.type === e.type && fam.name === e.family) {
+          let q = start + e.keyLength;
+          while (q < end && isBlank(buf[q])) q++;
+          this.readValue(q, end);
+          this.fams.sampleCount++;
+          (visitor.predicted as NonNullable<SampleVisitor['predicted']>)(this.value, this.ts);
+          return;
+        }
+      }
+    }
     if (buf[p] !== B.LBRACE) {
       const ns = p;
       let h = 0;

@@ -58,6 +58,14 @@ export type ExpositionFormat = 'text' | 'openmetrics';
  */
 export interface SampleVisitor {
   /**
+   * Optional fast path, text format: the series the visitor expects on this line (targets
+   * expose series in the same order every scrape). Return it only when its exact key bytes
+   * start at `start` and are followed by a blank; the parser then checks the family and calls
+   * `predicted` with the value, parsing nothing else.
+   */
+  predict?(buf: Buffer, start: number, end: number): PredictedSeries | null;
+  predicted?(value: number, timestampMs: TimestampMs | null): void;
+  /**
    * Text format only, before the labels are parsed: return true when `key` was seen before in
    * this family with this type; the parser then skips the labels. Never called for a key the
    * visitor has not accepted through `sample` earlier, by contract of the caller's cache.
@@ -65,4 +73,13 @@ export interface SampleVisitor {
   known(key: string, family: MetricFamily, value: number, timestampMs: TimestampMs | null): boolean;
   /** A fully parsed and validated sample. `labels` is owned by the callee. */
   sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, timestampMs: TimestampMs | null): void;
+}
+
+/** A series a visitor expects: the length of its key and the family it was validated in. */
+export interface PredictedSeries {
+  keyLength: number;
+  /** The sample name as exposed (before relabeling). */
+  name: string;
+  family: string;
+  type: MetricType;
 }

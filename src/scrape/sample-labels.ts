@@ -1,18 +1,27 @@
 import type { Labels } from '../exposition/index.js';
 
-/** Sorted copy of a flat label array by name, empty values removed (Prometheus label sets). */
+/**
+ * Sorted copy of a flat label array by name, empty values removed (Prometheus label sets).
+ * Insertion sort on pairs: label sets are small, and this beats Array#sort with a comparator
+ * and its index array several times over. JavaScript string order equals byte order for every
+ * name below U+E000 (all classic names); beyond, Prometheus's UTF-8 order may differ.
+ */
 export function sortLabels(labels: Labels): Labels {
-  const n = labels.length >> 1;
-  if (n <= 1) return labels.length === 2 && labels[1] === '' ? [] : labels.slice();
-  const idx = new Array<number>(n);
-  for (let i = 0; i < n; i++) idx[i] = i * 2;
-  idx.sort((a, b) => {
-    const x = labels[a] as string;
-    const y = labels[b] as string;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
   const out: Labels = [];
-  for (const i of idx) if (labels[i + 1] !== '') out.push(labels[i] as string, labels[i + 1] as string);
+  for (let i = 0; i < labels.length; i += 2) {
+    const name = labels[i] as string;
+    const value = labels[i + 1] as string;
+    if (value === '') continue;
+    let j = out.length;
+    out.push(name, value);
+    while (j > 0 && (out[j - 2] as string) > name) {
+      out[j] = out[j - 2] as string;
+      out[j + 1] = out[j - 1] as string;
+      j -= 2;
+    }
+    out[j] = name;
+    out[j + 1] = value;
+  }
   return out;
 }
 

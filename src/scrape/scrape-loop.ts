@@ -148,7 +148,7 @@ export class ScrapeLoop {
     if (error === null) {
       this.synthetic.append(app, started, true, seconds, run.counts);
       app.commit();
-      this.cache.evictUnseen();
+      this.cache.commit();
       metrics.scrapesCompleted++;
       metrics.samplesEmitted += run.counts.postRelabel;
       metrics.duplicateSamples += run.counts.duplicates;

@@ -3,7 +3,7 @@ import type { RelabelChain } from '../relabel/index.js';
 import { relabelSample } from '../relabel/index.js';
 import { ScrapeError } from './errors.js';
 import { mergeTargetLabels, sortLabels } from './sample-labels.js';
-import type { SeriesCache, SeriesEntry } from './series-cache.js';
+import { type SeriesCache, SeriesEntry } from './series-cache.js';
 import type { Sink, SinkAppender } from './sink.js';
 import type { Target } from './target.js';
 
@@ -51,6 +51,21 @@ export class ScrapeRun implements SampleVisitor {
     this.appender.append(e.prepared, value, this.honorTimestamps && ts !== null ? ts : this.scrapeTimeMs);
   }
 
+  private pending: SeriesEntry | null = null;
+
+  predict(buf: Buffer, start: number, end: number): SeriesEntry | null {
+    const e = this.cache.predict(buf, start, end);
+    this.pending = e;
+    return e;
+  }
+
+  predicted(value: number, ts: TimestampMs | null): void {
+    const e = this.pending as SeriesEntry;
+    this.counts.scraped++;
+    if (this.cache.touch(e)) this.emit(e, value, ts);
+    else this.counts.duplicates++;
+  }
+
   known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null): boolean {
     const e = this.cache.get(key);
     if (e === undefined || e.type !== family.type || e.family !== family.name) return false;
@@ -68,26 +83,26 @@ export class ScrapeRun implements SampleVisitor {
       else this.counts.duplicates++;
       return;
     }
-    const e = this.compile(family, name, labels);
-    this.cache.add(key, e);
+    const e = this.compile(key, family, name, labels);
+    this.cache.add(e);
     if (!e.dropped) this.counts.added++;
     this.emit(e, value, ts);
   }
 
-  private compile(family: MetricFamily, name: string, labels: Labels): SeriesEntry {
+  private compile(key: string, family: MetricFamily, name: string, labels: Labels): SeriesEntry {
     const merged = mergeTargetLabels(labels, this.target.identity.labels, this.honorLabels);
     let finalName = name;
     let finalLabels: Labels;
     if (this.metricRelabel.isEmpty) finalLabels = sortLabels(merged);
     else {
       const r = relabelSample(this.metricRelabel, name, merged);
-      if (r === null) return { family: family.name, type: family.type, prepared: null, dropped: true, seen: this.cache.iteration };
+      if (r === null) return new SeriesEntry(key, name, family.name, family.type, null, true, this.cache.iteration);
       finalName = r.name;
       finalLabels = r.labels;
     }
     this.checkLabelLimits(finalName, finalLabels);
     const prepared = this.sink.prepare(this.target.identity, { name: finalName, labels: finalLabels, family: family.name, type: family.type });
-    return { family: family.name, type: family.type, prepared, dropped: false, seen: this.cache.iteration };
+    return new SeriesEntry(key, name, family.name, family.type, prepared, false, this.cache.iteration);
   }
 
   private checkLabelLimits(name: string, labels: Labels): void {

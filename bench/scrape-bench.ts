@@ -1,0 +1,129 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ScrapeManager } from '../src/scrape/index.js';
+import { DiscardSink } from '../src/scrape/index.js';
+import { testJob } from '../src/testing/scrape-job.js';
+import { freePort } from '../src/testing/ports.js';
+import { fmt } from './harness.js';
+import type { Report } from './harness.js';
+
+interface Case {
+  name: string;
+  targets: number;
+  series: number;
+  intervalMs: number;
+}
+
+const CASES: Case[] = [
+  { name: '50 targets x 1,000 series @1s', targets: 50, series: 1000, intervalMs: 1000 },
+  { name: '2 targets x 100,000 series @5s', targets: 2, series: 100_000, intervalMs: 5000 },
+];
+const WARMUP_MS = 4000;
+const WINDOW_MS = 10_000;
+
+async function startTargets(c: Case): Promise<{ ports: number[]; stop: () => void }> {
+  const child = spawn(process.execPath, [new URL('./targets-child.js', import.meta.url).pathname, String(c.targets), String(c.series)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const rl = createInterface({ input: child.stdout });
+  const line = await new Promise<string>((resolve) => rl.once('line', resolve));
+  return { ports: (JSON.parse(line) as { ports: number[] }).ports, stop: () => child.kill() };
+}
+
+function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** utime+stime of a process in microseconds, and its RSS in bytes, from /proc. */
+function procStat(pid: number): { cpuUs: number; rss: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(f[11]) + Number(f[12]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuUs: (ticks * 1e6) / 100, rss: rssKb * 1024 };
+}
+
+async function benchOurs(c: Case, ports: number[], report: Report): Promise<{ usPerSample: number }> {
+  const sink = new DiscardSink();
+  const m = new ScrapeManager({ sink, defaultSourceId: 'bench', maxConcurrentScrapes: 16 });
+  const job = testJob({ jobName: 'bench', scrapeIntervalMs: c.intervalMs, scrapeTimeoutMs: c.intervalMs, targets: ports.map((p) => `127.0.0.1:${p}`) });
+  m.sync([job], { start: false });
+  // First scrape: every series is new (label parsing, relabeling, prepare).
+  const c0 = cpuMicros();
+  await m.scrapeAll();
+  const firstUs = (cpuMicros() - c0) / sink.samples;
+  await m.stop();
+  // Steady state: the real schedule, measured over a window after a warm-up.
+  const m2 = new ScrapeManager({ sink, defaultSourceId: 'bench', maxConcurrentScrapes: 16 });
+  m2.sync([job]);
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  const s0 = sink.samples;
+  const t0 = cpuMicros();
+  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  const samples = sink.samples - s0;
+  const usPerSample = (cpuMicros() - t0) / samples;
+  m2.updateTotals();
+  const rss = process.memoryUsage().rss;
+  await m2.stop();
+  report(
+    `scrape ${c.name}: cf-prom ${fmt(usPerSample, 3)} µs CPU/sample steady (${fmt(samples / (WINDOW_MS / 1000) / 1e3)}k samples/s), ${fmt(firstUs, 2)} µs first scrape, RSS ${fmt(rss / 2 ** 20)} MiB, ${m2.metrics.cachedSeries} cached series`,
+  );
+  return { usPerSample };
+}
+
+async function benchPrometheus(c: Case, ports: number[]): Promise<{ usPerSample: number; rss: number } | null> {
+  if (!existsSync('/usr/bin/prometheus')) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'cf-prom-bench-prom-'));
+  const port = await freePort();
+  const interval = `${c.intervalMs / 1000}s`;
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: ${interval}\n  scrape_timeout: ${interval}\nscrape_configs:\n- job_name: bench\n  static_configs:\n  - targets: [${ports.map((p) => `'127.0.0.1:${p}'`).join(', ')}]\n`,
+  );
+  const proc = spawn('/usr/bin/prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
+    stdio: 'ignore',
+  });
+  const appended = async (): Promise<number> => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const text = await res.text();
+    return Number(/^prometheus_tsdb_head_samples_appended_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+  };
+  try {
+    await new Promise((r) => setTimeout(r, WARMUP_MS + 2000));
+    const a0 = await appended();
+    const p0 = procStat(proc.pid as number);
+    await new Promise((r) => setTimeout(r, WINDOW_MS));
+    const a1 = await appended();
+    const p1 = procStat(proc.pid as number);
+    return { usPerSample: (p1.cpuUs - p0.cpuUs) / (a1 - a0), rss: p1.rss };
+  } finally {
+    proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * End-to-end scrape cost: CPU µs per sample in steady state (series-cache hits) and on a first
+ * scrape, and RSS, against Debian's Prometheus scraping the same targets in the same run
+ * (its CPU includes TSDB appends, ours a discarding sink: it is the scraper a user would
+ * otherwise deploy).
+ */
+export async function benchScrape(report: Report): Promise<void> {
+  const hasProm = existsSync('/usr/bin/prometheus') || spawnSync('which', ['prometheus']).status === 0;
+  for (const c of CASES) {
+    const t = await startTargets(c);
+    try {
+      const ours = await benchOurs(c, t.ports, report);
+      const prom = hasProm ? await benchPrometheus(c, t.ports) : null;
+      if (prom === null) report(`scrape ${c.name}: Prometheus not installed (apt-get install prometheus), no ratio`);
+      else report(`scrape ${c.name}: Prometheus ${fmt(prom.usPerSample, 3)} µs CPU/sample, RSS ${fmt(prom.rss / 2 ** 20)} MiB | ratio ${fmt(prom.usPerSample / ours.usPerSample, 2)}x`);
+    } finally {
+      t.stop();
+    }
+  }
+}
