@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { IngressTransport } from '../src/loggregator/index.js';
 import { createLoggregatorSink } from '../src/loggregator/index.js';
+import { createNullTransport } from '../src/loggregator/testing/null-transport.js';
 import type { ScrapeTarget, SeriesDescriptor, Sink } from '../src/scrape/index.js';
 import { DiscardSink, ScrapeManager } from '../src/scrape/index.js';
 import { createTestPki } from '../src/testing/certs.js';
@@ -40,15 +40,6 @@ function benchSeries(n = 1000): SeriesDescriptor[] {
   return out.slice(0, n);
 }
 
-/** A transport that takes every batch at once and forgets it: measures our CPU, not gRPC's. */
-function nullTransport(): IngressTransport {
-  return {
-    ready: () => Promise.resolve(),
-    openBatchStream: (onEnd) => ({ write: (_b, done) => done(null), end: () => onEnd(null), cancel() {} }),
-    close() {},
-  };
-}
-
 function cpuMicros(): number {
   const u = process.cpuUsage();
   return u.user + u.system;
@@ -57,7 +48,7 @@ function cpuMicros(): number {
 export async function encodePath(report: (line: string) => void): Promise<void> {
   const sink = createLoggregatorSink({
     defaultSourceId: 'd',
-    transport: nullTransport(),
+    transport: createNullTransport(),
     queueCapacity: 1_000_000,
     batchMaxEnvelopes: 100,
   });
@@ -220,7 +211,7 @@ export async function engineDelta(report: (line: string) => void): Promise<void>
     }
     return { us: cpuMicros() - c0, samples };
   };
-  const logg = createLoggregatorSink({ defaultSourceId: 'd', transport: nullTransport(), queueCapacity: 1_000_000 });
+  const logg = createLoggregatorSink({ defaultSourceId: 'd', transport: createNullTransport(), queueCapacity: 1_000_000 });
   const discard = new DiscardSink();
   const mDiscard = managerFor(discard);
   const mLogg = managerFor(logg);
