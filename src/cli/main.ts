@@ -6,6 +6,7 @@ import { UsageError } from './command.js';
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   parse: { summary: 'parse exposition text, print one JSON sample per line', load: async () => (await import('./parse-command.js')).parseCommand },
   format: { summary: 're-serialize exposition as text 0.0.4 or OpenMetrics', load: async () => (await import('./format-command.js')).formatCommand },
+  envelopes: { summary: 'print the Loggregator v2 envelopes a scrape of an exposition would send', load: async () => (await import('./envelopes-command.js')).envelopesCommand },
   relabel: { summary: 'apply metric_relabel_configs to an exposition or to JSON label sets', load: async () => (await import('./relabel-command.js')).relabelCommand },
   routes: { summary: 'print the route table from a file, NATS or gorouter, or look up an app\'s instances', load: async () => (await import('./routes-command.js')).routesCommand },
   check: { summary: 'validate scrape configs (files, or everything the environment points at), like promtool check config', load: async () => (await import('./check-command.js')).checkCommand },

@@ -1,0 +1,23 @@
+import { CfPromError } from '../errors.js';
+
+/** A TLS file for the agent connection is missing, unreadable, invalid or expired. */
+export class LoggregatorTlsError extends CfPromError {
+  constructor(
+    readonly file: string,
+    readonly setting: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super('LOGGREGATOR_TLS', file === '' ? `${setting}: ${reason}` : `${setting} "${file}": ${reason}`, options);
+  }
+}
+
+/** Invalid sink options (e.g. a queue size of 0, a keepalive the agent would refuse). */
+export class LoggregatorConfigError extends CfPromError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super('LOGGREGATOR_CONFIG', `${field}: ${message}`);
+  }
+}
