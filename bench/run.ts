@@ -3,6 +3,7 @@
  * `npm run bench -- exposition` runs only the benchmarks whose name contains the argument.
  */
 import { benchExposition } from './exposition-bench.js';
+import { benchLoggregator } from './loggregator-bench.js';
 import { benchRelabel } from './relabel-bench.js';
 import { benchRoutes } from './routes-bench.js';
 import { benchScrape } from './scrape-bench.js';
@@ -13,6 +14,7 @@ const benches: Array<[string, (r: Report) => Promise<void>]> = [
   ['relabel', benchRelabel],
   ['routes', benchRoutes],
   ['scrape', benchScrape],
+  ['loggregator', benchLoggregator],
 ];
 
 const only = process.argv.slice(2);

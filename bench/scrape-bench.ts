@@ -94,12 +94,19 @@ async function benchPrometheus(c: Case, ports: number[]): Promise<{ usPerSample:
     stdio: 'ignore',
   });
   const appended = async (): Promise<number> => {
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-    const text = await res.text();
-    return Number(/^prometheus_tsdb_head_samples_appended_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const text = await res.text();
+      return Number(/^prometheus_tsdb_head_samples_appended_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+    } catch {
+      return Number.NaN;
+    }
   };
   try {
-    await new Promise((r) => setTimeout(r, WARMUP_MS + 2000));
+    // Warm up: until every target has been scraped at least twice (bounded).
+    const deadline = Date.now() + WARMUP_MS + 4 * c.intervalMs + 10_000;
+    await new Promise((r) => setTimeout(r, WARMUP_MS));
+    while (Date.now() < deadline && !((await appended()) >= 2 * c.targets * c.series)) await new Promise((r) => setTimeout(r, 250));
     const a0 = await appended();
     const p0 = procStat(proc.pid as number);
     await new Promise((r) => setTimeout(r, WINDOW_MS));

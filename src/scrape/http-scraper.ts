@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
-import { createGunzip } from 'node:zlib';
-import { Client, buildConnector } from 'undici';
+import { type Gunzip, createGunzip } from 'node:zlib';
+import { Client, type Dispatcher, buildConnector } from 'undici';
 import type { ScrapeJobConfig } from '../config/types.js';
 import { SCRAPE_ACCEPT } from '../exposition/index.js';
 import { version } from '../version.js';
@@ -71,14 +71,20 @@ export class HttpScraper {
     return this.connector;
   }
 
+  private staticHeaders: Record<string, string> | null = null;
+  private staticFor = -1;
+
+  /** Request headers; built once per timeout value unless a password/credentials file is read. */
   private async headers(timeoutMs: number): Promise<Record<string, string>> {
+    const job = this.job;
+    const fromFile = job.basicAuth?.passwordFile ?? job.authorization?.credentialsFile ?? null;
+    if (this.staticHeaders !== null && this.staticFor === timeoutMs && fromFile === null) return this.staticHeaders;
     const h: Record<string, string> = {
       accept: SCRAPE_ACCEPT,
       'accept-encoding': 'gzip',
       'user-agent': USER_AGENT,
       'x-prometheus-scrape-timeout-seconds': (timeoutMs / 1000).toFixed(6).replace(/\.?0+$/, ''),
     };
-    const job = this.job;
     if (job.basicAuth) {
       const pw = job.basicAuth.passwordFile ? (await readFile(job.basicAuth.passwordFile, 'utf8')).trim() : (job.basicAuth.password ?? '');
       h.authorization = `Basic ${Buffer.from(`${job.basicAuth.username}:${pw}`).toString('base64')}`;
@@ -90,56 +96,100 @@ export class HttpScraper {
     }
     // CF per-job files replace the request headers; Prometheus-style `headers` add to them.
     for (const [k, v] of Object.entries(job.headers)) h[k.toLowerCase()] = v;
+    this.staticHeaders = h;
+    this.staticFor = timeoutMs;
     return h;
   }
 
+  /**
+   * One GET. Uses undici's dispatch API with a handler (no body stream objects): chunks go
+   * straight from the socket (through gunzip when encoded) to the handler `onBody` returned.
+   */
   async scrape(timeoutMs: number, onBody: BodyHandler): Promise<ScrapeResponse> {
-    const signal = AbortSignal.timeout(timeoutMs);
-    let res: Awaited<ReturnType<Client['request']>>;
-    try {
-      res = await this.client.request({ path: this.path, method: 'GET', headers: await this.headers(timeoutMs), signal });
-    } catch (err) {
-      throw toScrapeError(err);
-    }
-    const { statusCode, headers, body } = res;
-    const header = (n: string): string | null => {
-      const v = headers[n];
-      return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
-    };
-    if (statusCode !== 200) {
-      let snippet = '';
-      try {
-        for await (const c of body) {
-          snippet += (c as Buffer).toString('utf8');
-          if (snippet.length > 200) break;
-        }
-      } catch {
-        // the status is what matters
-      }
-      body.destroy();
-      throw new ScrapeError('http_status', `unexpected status code ${statusCode}${snippet ? `: ${snippet.slice(0, 200).trim()}` : ''}`);
-    }
-    const onChunk = onBody(header('content-type'));
+    const headers = await this.headers(timeoutMs);
     const limit = this.job.bodySizeLimitBytes;
-    let bytes = 0;
-    const gzip = (header('content-encoding') ?? '').toLowerCase() === 'gzip';
-    const source = gzip ? body.pipe(createGunzip()) : body;
-    try {
-      for await (const chunk of source) {
-        const b = chunk as Buffer;
-        bytes += b.length;
-        if (limit > 0 && bytes > limit) {
-          throw new ScrapeError('body_too_large', `body exceeds body_size_limit=${limit} bytes${gzip ? ' (after gzip decoding)' : ''}; raise body_size_limit or reduce the target's series`);
+    return new Promise<ScrapeResponse>((resolve, reject) => {
+      let settled = false;
+      let controller: Dispatcher.DispatchController | null = null;
+      let gunzip: Gunzip | null = null;
+      let onChunk: ChunkHandler | null = null;
+      let status = 0;
+      let snippet = '';
+      let contentType: string | null = null;
+      let bytes = 0;
+      const finish = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err === null) {
+          resolve({ contentType, bytes });
+          return;
         }
-        onChunk(b);
+        const e = toScrapeError(err);
+        if (controller !== null && !controller.aborted) controller.abort(e);
+        gunzip?.destroy();
+        reject(e);
+      };
+      const timer = setTimeout(() => finish(new ScrapeError('timeout', `timeout: no complete response within ${timeoutMs} ms`)), timeoutMs);
+      const deliver = (chunk: Buffer): void => {
+        if (settled) return;
+        bytes += chunk.length;
+        if (limit > 0 && bytes > limit) {
+          finish(
+            new ScrapeError('body_too_large', `body exceeds body_size_limit=${limit} bytes${gunzip ? ' (after gzip decoding)' : ''}; raise body_size_limit or reduce the target's series`),
+          );
+          return;
+        }
+        try {
+          (onChunk as ChunkHandler)(chunk);
+        } catch (err) {
+          finish(err);
+        }
+      };
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (c) => {
+          controller = c;
+        },
+        onResponseStart: (_c, statusCode, h) => {
+          status = statusCode;
+          const ct = h['content-type'];
+          contentType = (Array.isArray(ct) ? ct[0] : ct) ?? null;
+          if (status !== 200) return;
+          onChunk = onBody(contentType);
+          const ce = h['content-encoding'];
+          if (String(Array.isArray(ce) ? ce[0] : (ce ?? '')).toLowerCase() === 'gzip') {
+            const gz = createGunzip();
+            gunzip = gz;
+            gz.on('data', deliver);
+            gz.on('error', (err) => finish(err));
+            gz.on('end', () => finish(null));
+          }
+        },
+        onResponseData: (_c, chunk) => {
+          if (settled) return;
+          if (status !== 200) {
+            if (snippet.length < 200) snippet += chunk.toString('utf8');
+            return;
+          }
+          if (gunzip !== null) gunzip.write(chunk);
+          else deliver(chunk);
+        },
+        onResponseEnd: () => {
+          if (status !== 200) {
+            finish(new ScrapeError('http_status', `unexpected status code ${status}${snippet ? `: ${snippet.slice(0, 200).trim()}` : ''}`));
+            return;
+          }
+          if (gunzip !== null) gunzip.end();
+          else finish(null);
+        },
+        onResponseError: (_c, err) => finish(err),
+      };
+      try {
+        this.client.dispatch({ origin: this.origin, path: this.path, method: 'GET', headers }, handler);
+      } catch (err) {
+        finish(err);
       }
-    } catch (err) {
-      body.destroy();
-      if (gzip) (source as ReturnType<typeof createGunzip>).destroy();
-      if (signal.aborted) throw new ScrapeError('timeout', `timeout after ${timeoutMs} ms while reading the body`, { cause: err });
-      throw toScrapeError(err);
-    }
-    return { contentType: header('content-type'), bytes };
+    });
   }
 
   /** The loop awaits its in-flight scrape before this; destroy() also ends a pending reconnect. */
