@@ -1,5 +1,3 @@
-import type { MetricFamily } from '../exposition/index.js';
-import { parseExposition, resolveFormat } from '../exposition/index.js';
 import type { CounterFloatPolicy } from '../loggregator/index.js';
 import {
   COUNTER_FLOAT_POLICIES,
@@ -11,9 +9,9 @@ import {
   toProtoEnvelope,
 } from '../loggregator/index.js';
 import type { Command } from './command.js';
-import { parseArgs, readInput, UsageError } from './command.js';
+import { parseArgs, UsageError } from './command.js';
 import { writeLines } from './output.js';
-import { formatOption, reportParseError } from './parse-command.js';
+import { readExposition } from './exposition-input.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -50,17 +48,10 @@ export const envelopesCommand: Command = async (io) => {
     defaultSourceId: str('default-source-id') ?? io.env.DEFAULT_SOURCE_ID ?? '',
     counterFloats,
   };
-  const opts = { format: formatOption(flags.get('format')), contentType: str('content-type') ?? null };
   const honor = flags.has('honor-timestamps');
 
-  const body = await readInput(io, positional[0]);
-  let families: MetricFamily[];
-  try {
-    resolveFormat(opts);
-    families = parseExposition(body, opts);
-  } catch (err) {
-    return reportParseError(io, err);
-  }
+  const families = await readExposition(io, flags, positional[0]);
+  if (typeof families === 'number') return families;
   const scrapeTimeMs = Date.now();
   const dropped = new Map<string, number>();
   const altered = new Map<string, number>();

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Document, Scalar } from 'yaml';
 import { isScalar, isSeq, parseDocument, visit } from 'yaml';
-import type { Labels, MetricFamily } from '../exposition/index.js';
-import { parseExposition, resolveFormat, sampleToNdjson } from '../exposition/index.js';
+import type { Labels } from '../exposition/index.js';
+import { sampleToNdjson } from '../exposition/index.js';
 import type { NameValidation, RelabelChain } from '../relabel/index.js';
 import { compileRelabelConfigs, RelabelConfigError, relabelSample } from '../relabel/index.js';
 import type { CliIo, Command } from './command.js';
 import { parseArgs, readInput, UsageError } from './command.js';
 import { writeLines } from './output.js';
-import { formatOption, reportParseError } from './parse-command.js';
+import { readExposition } from './exposition-input.js';
 
 const USAGE =
   'usage: cf-prom relabel --config FILE [--job NAME] [--format F] [--content-type CT] [EXPOSITION|-]\n' +
@@ -47,16 +47,8 @@ export const relabelCommand: Command = async (io) => {
 
   if (flags.has('labels')) return relabelLabelSets(io, chain, positional[0]);
 
-  const ct = flags.get('content-type');
-  const opts = { format: formatOption(flags.get('format')), contentType: typeof ct === 'string' ? ct : null };
-  const body = await readInput(io, positional[0]);
-  let families: MetricFamily[];
-  try {
-    resolveFormat(opts);
-    families = parseExposition(body, opts);
-  } catch (err) {
-    return reportParseError(io, err);
-  }
+  const families = await readExposition(io, flags, positional[0]);
+  if (typeof families === 'number') return families;
   await writeLines(
     io.stdout,
     (function* () {

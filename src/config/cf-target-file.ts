@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq } from 'yaml';
-import { CF_DEFAULT_SCRAPE_INTERVAL_MS, PROMETHEUS_DEFAULTS } from './defaults.js';
+import { CF_DEFAULT_SCRAPE_INTERVAL_MS, PROMETHEUS_DEFAULTS, baseJob } from './defaults.js';
 import { type Env, type EnvSettings, readEnvSettings } from './env.js';
 import { ConfigError } from './errors.js';
 import { parseGoDurationNs } from './go-duration.js';
@@ -131,8 +131,7 @@ export function cfTargetFromText(text: string, file: string, settings: EnvSettin
   return {
     skipped: null,
     job: {
-      jobName: file,
-      origin: file,
+      ...baseJob(file, file),
       scrapeIntervalMs: intervalMs,
       // The original has no request timeout; cf-prom keeps Prometheus's 10s cap (never above the interval).
       scrapeTimeoutMs: Math.min(PROMETHEUS_DEFAULTS.scrapeTimeoutMs, intervalMs),
@@ -140,16 +139,7 @@ export function cfTargetFromText(text: string, file: string, settings: EnvSettin
       scheme,
       params,
       honorLabels: true,
-      honorTimestamps: true,
       staticConfigs: [{ targets: [`127.0.0.1:${port}`], labels, source: file }],
-      fileSdConfigs: [],
-      relabelConfigs: [],
-      metricRelabelConfigs: [],
-      sampleLimit: 0,
-      labelLimit: 0,
-      labelNameLengthLimit: 0,
-      labelValueLengthLimit: 0,
-      bodySizeLimitBytes: 0,
       tls: {
         caFile: strings.ca_path || settings.scrapeCaCertPath,
         certFile: own ? (strings.client_cert_path as string) : dflt ? settings.scrapeCertPath : null,
@@ -158,8 +148,6 @@ export function cfTargetFromText(text: string, file: string, settings: EnvSettin
         insecureSkipVerify: settings.skipSslValidation,
         minVersion: 'TLSv1.2',
       },
-      basicAuth: null,
-      authorization: null,
       headers: maps.headers ?? {},
       sourceId: declaredSourceId || settings.defaultSourceId,
       declaredSourceId,

@@ -1,3 +1,5 @@
+import type { ScrapeJobConfig } from './types.js';
+
 /**
  * What a source falls back to when a key is not written: Prometheus's defaults, overridden by the
  * daemon's environment (see `env.ts`). Precedence for every field: job key → file's `global:` →
@@ -36,6 +38,41 @@ export const DEFAULT_METRICS_PATH = '/metrics';
 export const DEFAULT_FILE_SD_REFRESH_MS = 5 * 60_000;
 /** The released prom-scraper's default interval (`SCRAPE_INTERVAL`). */
 export const CF_DEFAULT_SCRAPE_INTERVAL_MS = 15_000;
+
+/**
+ * A job with every field at Prometheus's default (no targets, no limits, no TLS or auth): the
+ * base that sources which build jobs themselves (CF per-job files, METRICS_SERVERS_PORTS, the
+ * API, tests) spread their own fields over.
+ */
+export function baseJob(jobName: string, origin: string): ScrapeJobConfig {
+  return {
+    jobName,
+    origin,
+    scrapeIntervalMs: PROMETHEUS_DEFAULTS.scrapeIntervalMs,
+    scrapeTimeoutMs: PROMETHEUS_DEFAULTS.scrapeTimeoutMs,
+    metricsPath: DEFAULT_METRICS_PATH,
+    scheme: 'http',
+    params: {},
+    honorLabels: false,
+    honorTimestamps: true,
+    staticConfigs: [],
+    fileSdConfigs: [],
+    relabelConfigs: [],
+    metricRelabelConfigs: [],
+    sampleLimit: 0,
+    labelLimit: 0,
+    labelNameLengthLimit: 0,
+    labelValueLengthLimit: 0,
+    bodySizeLimitBytes: 0,
+    tls: { caFile: null, certFile: null, keyFile: null, serverName: null, insecureSkipVerify: false, minVersion: null },
+    basicAuth: null,
+    authorization: null,
+    headers: {},
+    sourceId: null,
+    instanceId: null,
+    cfStyle: false,
+  };
+}
 
 export function withDefaults(d: Partial<ScrapeDefaults> | undefined): ScrapeDefaults {
   return { ...PROMETHEUS_DEFAULTS, baseDir: process.cwd(), ...d };

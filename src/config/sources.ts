@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { cfTargetFromText, looksLikeCfTargetFile } from './cf-target-file.js';
-import { CF_DEFAULT_SCRAPE_INTERVAL_MS, PROMETHEUS_DEFAULTS } from './defaults.js';
+import { CF_DEFAULT_SCRAPE_INTERVAL_MS, PROMETHEUS_DEFAULTS, baseJob } from './defaults.js';
 import { ENV_ORIGIN, type Env, type EnvSettings, readEnvSettings, scrapeDefaultsFromEnv } from './env.js';
 import { ConfigError } from './errors.js';
 import { expandGlob, isDynamicPattern } from './globs.js';
@@ -147,24 +147,11 @@ function metricsServersPortsJob(s: EnvSettings): ScrapeJobConfig | null {
   const d = scrapeDefaultsFromEnv(s);
   const intervalMs = s.scrapeIntervalMs ?? CF_DEFAULT_SCRAPE_INTERVAL_MS;
   return {
-    jobName: METRICS_SERVERS_PORTS_JOB,
-    origin: `${ENV_ORIGIN}: METRICS_SERVERS_PORTS`,
+    ...baseJob(METRICS_SERVERS_PORTS_JOB, `${ENV_ORIGIN}: METRICS_SERVERS_PORTS`),
     scrapeIntervalMs: intervalMs,
     scrapeTimeoutMs: Math.min(PROMETHEUS_DEFAULTS.scrapeTimeoutMs, intervalMs),
-    metricsPath: '/metrics',
-    scheme: 'http',
-    params: {},
     honorLabels: true,
-    honorTimestamps: true,
     staticConfigs: [{ targets: s.metricsServersPorts.map((p) => `127.0.0.1:${p}`), labels: [], source: 'METRICS_SERVERS_PORTS' }],
-    fileSdConfigs: [],
-    relabelConfigs: [],
-    metricRelabelConfigs: [],
-    sampleLimit: 0,
-    labelLimit: 0,
-    labelNameLengthLimit: 0,
-    labelValueLengthLimit: 0,
-    bodySizeLimitBytes: 0,
     tls: {
       caFile: d.caFile,
       certFile: d.certFile,
@@ -173,12 +160,8 @@ function metricsServersPortsJob(s: EnvSettings): ScrapeJobConfig | null {
       insecureSkipVerify: d.insecureSkipVerify,
       minVersion: 'TLSv1.2',
     },
-    basicAuth: null,
-    authorization: null,
-    headers: {},
     sourceId: s.defaultSourceId,
     declaredSourceId: '',
-    instanceId: null,
     cfStyle: true,
   };
 }
