@@ -154,6 +154,7 @@ export class ScrapeLoop {
       metrics.duplicateSamples += run.counts.duplicates;
     } else {
       app.rollback();
+      this.cache.rollback();
       const fail = sink.appender(target.identity, started);
       this.synthetic.append(fail, started, false, seconds, { scraped: 0, postRelabel: 0, added: 0, duplicates: 0 });
       fail.commit();

@@ -39,3 +39,20 @@ test('series cache: lookup, prediction in scrape order, eviction and arena compa
   const small = Buffer.from(keys.slice(0, 10).map((k) => `${k} 2\n`).join(''));
   assert.equal(c.predict(small, 0, small.indexOf(10))?.name, 'metric_0');
 });
+
+test('a failed scrape takes back the series it added; the last good order stays', () => {
+  const c = new SeriesCache();
+  c.begin();
+  c.add(entry(c, 'a'), 'a');
+  c.commit();
+  for (let i = 0; i < 3; i++) {
+    c.begin();
+    c.touch(c.get('a') as SeriesEntry);
+    for (let j = 0; j < 100; j++) c.add(entry(c, `new_${i}_${j}`), `new_${i}_${j}`);
+    c.rollback();
+  }
+  assert.equal(c.size, 1);
+  c.begin();
+  const body = Buffer.from('a 1\n');
+  assert.equal(c.predict(body, 0, 3)?.name, 'a');
+});

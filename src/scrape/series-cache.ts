@@ -16,6 +16,8 @@ export class SeriesEntry implements PredictedSeries {
   seen: number;
   /** Position in the last good scrape's order. */
   index = -1;
+  /** Iteration that added it: a failed scrape takes back what it added. */
+  readonly born: number;
 
   constructor(
     /** The sample name as exposed (before relabeling). */
@@ -28,6 +30,7 @@ export class SeriesEntry implements PredictedSeries {
     iteration: number,
   ) {
     this.seen = iteration;
+    this.born = iteration;
   }
 }
 
@@ -145,6 +148,38 @@ export class SeriesCache {
     this.arena = next;
   }
 
+  /**
+   * After a failed scrape: forget the series it added (they were never confirmed by a good
+   * scrape), so a target that keeps failing with new series cannot grow the cache. The order of
+   * the last good scrape stays for the next prediction.
+   */
+  rollback(): void {
+    this.nextOrder = [];
+    this.removeWhere((e) => e.born === this.iteration);
+  }
+
+  private removeWhere(drop: (e: SeriesEntry) => boolean): number {
+    let removed = 0;
+    for (const [h, head] of this.table) {
+      let first: SeriesEntry | null = null;
+      let last: SeriesEntry | null = null;
+      for (let e: SeriesEntry | null = head; e !== null; e = e.next) {
+        if (drop(e)) {
+          removed++;
+          continue;
+        }
+        if (last === null) first = e;
+        else last.next = e;
+        last = e;
+      }
+      if (last !== null) last.next = null;
+      if (first === null) this.table.delete(h);
+      else if (first !== head) this.table.set(h, first);
+    }
+    this.count -= removed;
+    return removed;
+  }
+
   /** After a successful scrape: drop what it did not expose. Returns how many were evicted. */
   commit(): number {
     this.order = this.nextOrder;
@@ -155,26 +190,8 @@ export class SeriesCache {
       e.index = i;
       live += e.keyLength;
     }
-    let evicted = 0;
-    if (this.count !== this.seenThisScrape) {
-      for (const [h, head] of this.table) {
-        let first: SeriesEntry | null = null;
-        let last: SeriesEntry | null = null;
-        for (let e: SeriesEntry | null = head; e !== null; e = e.next) {
-          if (e.seen !== this.iteration) {
-            evicted++;
-            continue;
-          }
-          if (last === null) first = e;
-          else last.next = e;
-          last = e;
-        }
-        if (last !== null) last.next = null;
-        if (first === null) this.table.delete(h);
-        else if (first !== head) this.table.set(h, first);
-      }
-      this.count -= evicted;
-    }
+    const iteration = this.iteration;
+    const evicted = this.count === this.seenThisScrape ? 0 : this.removeWhere((e) => e.seen !== iteration);
     // Compact when most of the arena is dead keys: live ones are copied in scrape order.
     if (this.used > 2 * live + MIN_ARENA) {
       const next = Buffer.allocUnsafe(Math.max(MIN_ARENA, Math.ceil(live * 1.25)));
