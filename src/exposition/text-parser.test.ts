@@ -108,3 +108,14 @@ test('duplicate labels are caught even when earlier lines used the same names', 
   assert.throws(() => text('m{b="1",a="2"} 1\nm{a="1"} 1\nm{a="1",a="2"} 1\n'), /line 3, col 9: duplicate label name "a"/);
   assert.throws(() => text('m{a="1",b="2"} 1\nm{a="1",b="2",a="3"} 1\n'), /line 2, col 15: duplicate label name "a"/);
 });
+
+test('label values that extend, shorten or repeat the previous line read exactly', () => {
+  const fams = text('m{a="abc",b="x"} 1\nm{a="ab",b="x"} 2\nm{a="abcd",b="xy"} 3\nm{a="abcd",b="xy"} 4\nm{a="",b="x"} 5\n');
+  assert.deepEqual(fams[0]?.samples.map((s) => s.labels), [
+    ['a', 'abc', 'b', 'x'],
+    ['a', 'ab', 'b', 'x'],
+    ['a', 'abcd', 'b', 'xy'],
+    ['a', 'abcd', 'b', 'xy'],
+    ['a', '', 'b', 'x'],
+  ]);
+});

@@ -373,8 +373,17 @@ export class TextParser {
     for (let i = 0; p < end; p++, i++) {
       c = buf[p] as number;
       if (c === B.QUOTE || c === B.BSLASH) break;
+      if (same) {
+        if (i < plen && prev.charCodeAt(i) === c) continue;
+        // First difference: hash the prefix (equal to the previous value's) and go on hashing.
+        same = false;
+        for (let j = start + 1; j < p; j++) h = (Math.imul(h, 31) + (buf[j] as number)) | 0;
+      }
       h = (Math.imul(h, 31) + c) | 0;
-      if (same && (i >= plen || prev.charCodeAt(i) !== c)) same = false;
+    }
+    if (same && p - start - 1 !== plen) {
+      // A proper prefix of the previous value: never hashed on the way.
+      for (let j = start + 1; j < p; j++) h = (Math.imul(h, 31) + (buf[j] as number)) | 0;
     }
     const q = this.quoted;
     if (p < end && c === B.QUOTE) {
@@ -449,13 +458,21 @@ export class TextParser {
         schemaSeen = false;
         if (lname === '') this.fail(ls, 'empty label name');
       } else {
+        // One pass: validate the name's bytes and compare them with the previous line's name here.
+        const prev = names[idx] ?? '';
+        const plen = prev.length;
+        let same = true;
         if (p < end && charClass[buf[p] as number]! & C.LABEL_START) {
+          same = plen > 0 && prev.charCodeAt(0) === buf[p];
           p++;
-          while (p < end && charClass[buf[p] as number]! & C.LABEL) p++;
+          for (let i = 1; p < end; p++, i++) {
+            const c = buf[p] as number;
+            if (!(charClass[c]! & C.LABEL)) break;
+            if (same && (i >= plen || prev.charCodeAt(i) !== c)) same = false;
+          }
         }
         if (p === ls) this.fail(p, `invalid label name for metric "${name ?? ''}", found ${describeByte(buf, p, end)}`);
-        const prev = names[idx];
-        if (prev !== undefined && bytesEqual(buf, ls, p, prev)) lname = prev;
+        if (same && p - ls === plen) lname = prev;
         else {
           lname = latin1(buf, ls, p);
           names[idx] = lname;
