@@ -71,6 +71,8 @@ export class TextParser {
   private parsedName: string | null = null;
   /** Raw position of this sample's `le` / `quantile` value, checked once the family is known. */
   private leAt: RawValue | null = null;
+  private readonly leRaw: RawValue = { start: 0, end: 0, value: '', escaped: false };
+  private readonly quantileRaw: RawValue = { start: 0, end: 0, value: '', escaped: false };
   private quantileAt: RawValue | null = null;
 
   get sampleCount(): number {
@@ -423,8 +425,9 @@ export class TextParser {
   /** Parses a label set after `{`; leaves the result in parsedLabels/parsedName and returns the end. */
   private parseLabels(start: number, end: number, outerName: string | null): number {
     const buf = this.buf;
+    // Written by index, never truncated: setting `length = 0` makes V8 drop the backing store.
     const labels = this.scratch;
-    labels.length = 0;
+    let n = 0;
     const names = this.labelNames;
     const values = this.labelValues;
     let schemaSeen = true;
@@ -447,7 +450,7 @@ export class TextParser {
         while (p < end && isBlank(buf[p])) p++;
         if (buf[p] !== B.EQ) {
           // A quoted string on its own inside the braces is the metric name (UTF-8 extension).
-          if (name === null && labels.length === 0 && (buf[p] === B.COMMA || buf[p] === B.RBRACE)) {
+          if (name === null && n === 0 && (buf[p] === B.COMMA || buf[p] === B.RBRACE)) {
             name = q.value;
             if (buf[p] === B.COMMA) p++;
             continue;
@@ -484,7 +487,7 @@ export class TextParser {
       // Names 0..idx equal to the previous sample's (same string objects) were checked with it.
       if (!schemaSeen || idx >= prevCount) {
         if (lname === '__name__') this.fail(ls, 'label name "__name__" is reserved');
-        for (let i = 0; i < labels.length; i += 2) {
+        for (let i = 0; i < n; i += 2) {
           if (labels[i] === lname) this.fail(ls, `duplicate label name "${lname}" for metric "${name ?? ''}"`);
         }
       }
@@ -493,9 +496,14 @@ export class TextParser {
       if (buf[p] !== B.QUOTE) this.fail(p, `expected '"' at start of label value, found ${describeByte(buf, p, end)}`);
       const q = this.readQuoted(p, end, 'label value', values[idx]);
       values[idx] = q.value;
-      labels.push(lname, q.value);
+      labels[n++] = lname;
+      labels[n++] = q.value;
       if (lname === 'le' || lname === 'quantile') {
-        const at = { start: p + 1, end: q.end - 1, value: q.value, escaped: q.end - 2 - p !== q.value.length };
+        const at = lname === 'le' ? this.leRaw : this.quantileRaw;
+        at.start = p + 1;
+        at.end = q.end - 1;
+        at.value = q.value;
+        at.escaped = q.end - 2 - p !== q.value.length;
         if (lname === 'le') this.leAt = at;
         else this.quantileAt = at;
       }
@@ -514,7 +522,7 @@ export class TextParser {
     }
     while (p < end && isBlank(buf[p])) p++;
     this.prevLabelCount = idx;
-    this.parsedLabels = labels.slice();
+    this.parsedLabels = labels.slice(0, n);
     this.parsedName = name;
     return p;
   }
