@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { RouteEntryError, RouteSourceError } from './errors.js';
+import { Latch } from './latch.js';
 import { LogOnce } from './log-once.js';
 import { countReason } from './metrics.js';
 import type { RouteTable } from './route-table.js';
@@ -61,10 +62,9 @@ export function decodeRoutesFile(path: string, text: string): unknown {
  */
 export class FileRouteSource implements RouteSource {
   readonly kind = 'file' as const;
-  readonly ready: Promise<void>;
+  private readonly readyLatch = new Latch();
+  readonly ready: Promise<void> = this.readyLatch.promise;
   readonly failed: Promise<Error>;
-  private markReady!: () => void;
-  private isReadyFlag = false;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
@@ -79,14 +79,11 @@ export class FileRouteSource implements RouteSource {
     this.logger = opts.logger ?? silentLogger;
     this.once = new LogOnce(this.logger);
     this.now = opts.now ?? Date.now;
-    this.ready = new Promise((resolve) => {
-      this.markReady = resolve;
-    });
     this.failed = new Promise(() => {});
   }
 
   isReady(): boolean {
-    return this.isReadyFlag;
+    return this.readyLatch.done;
   }
 
   async start(): Promise<void> {
@@ -175,10 +172,8 @@ export class FileRouteSource implements RouteSource {
     m.fileLoadsOk++;
     m.lastLoadMs = now;
     this.logger.info({ path, routes: m.routesKnown, instances: m.instancesKnown, skipped: parsed.invalid.length }, 'routes file loaded');
-    if (!this.isReadyFlag) {
-      this.isReadyFlag = true;
+    if (this.readyLatch.open()) {
       m.ready = 1;
-      this.markReady();
     }
   }
 }

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { RouteEntryError, RouteSourceError } from './errors.js';
+import { Latch } from './latch.js';
 import { LogOnce } from './log-once.js';
 import { countReason } from './metrics.js';
 import type { RouteTable } from './route-table.js';
@@ -65,12 +66,11 @@ function toTarget(raw: string, user: string | undefined, pass: string | undefine
  */
 export class GorouterRoutesPoller implements RouteSource {
   readonly kind = 'gorouter' as const;
-  readonly ready: Promise<void>;
+  private readonly readyLatch = new Latch();
+  readonly ready: Promise<void> = this.readyLatch.promise;
   readonly failed: Promise<Error>;
   /** The last poll error, cleared by a good poll. */
   lastError: Error | undefined;
-  private markReady!: () => void;
-  private isReadyFlag = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private inFlight: Promise<void> | undefined;
@@ -86,14 +86,11 @@ export class GorouterRoutesPoller implements RouteSource {
     this.logger = opts.logger ?? silentLogger;
     this.once = new LogOnce(this.logger);
     this.now = opts.now ?? Date.now;
-    this.ready = new Promise((resolve) => {
-      this.markReady = resolve;
-    });
     this.failed = new Promise(() => {});
   }
 
   isReady(): boolean {
-    return this.isReadyFlag;
+    return this.readyLatch.done;
   }
 
   /** Polls once (resolving whether or not it worked; see `lastError`), then every interval. */
@@ -193,11 +190,9 @@ export class GorouterRoutesPoller implements RouteSource {
     m.pollsOk++;
     m.lastLoadMs = now;
     this.lastError = undefined;
-    if (!this.isReadyFlag) {
-      this.isReadyFlag = true;
+    if (this.readyLatch.open()) {
       m.ready = 1;
       this.logger.info({ routes: m.routesKnown, instances: m.instancesKnown }, 'first gorouter /routes poll done');
-      this.markReady();
     }
   }
 }

@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { type ConnectionOptions, connect, type Msg, type NatsConnection } from 'nats';
 import { applyRegistryMessage } from './apply-message.js';
 import { RouteSourceError } from './errors.js';
+import { Latch } from './latch.js';
 import { LogOnce } from './log-once.js';
 import type { RouteTable } from './route-table.js';
 import { type Logger, type RouteSource, silentLogger } from './types.js';
@@ -100,13 +101,12 @@ const encoder = new TextEncoder();
  */
 export class NatsRouteSource implements RouteSource {
   readonly kind = 'nats' as const;
-  readonly ready: Promise<void>;
+  private readonly readyLatch = new Latch();
+  readonly ready: Promise<void> = this.readyLatch.promise;
   readonly failed: Promise<Error>;
   /** The advertised `router.start` body. */
   readonly routerStart: RouterStart;
-  private markReady!: () => void;
   private markFailed!: (err: Error) => void;
-  private isReadyFlag = false;
   private nc: NatsConnection | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
@@ -128,16 +128,13 @@ export class NatsRouteSource implements RouteSource {
       minimumRegisterIntervalInSeconds: opts.minimumRegisterIntervalSec ?? 5,
       pruneThresholdInSeconds: opts.pruneThresholdSec ?? opts.table.defaultStaleThresholdSec,
     };
-    this.ready = new Promise((resolve) => {
-      this.markReady = resolve;
-    });
     this.failed = new Promise((resolve) => {
       this.markFailed = resolve;
     });
   }
 
   isReady(): boolean {
-    return this.isReadyFlag;
+    return this.readyLatch.done;
   }
 
   /** Connects (rejecting with ROUTES_NATS_CONNECT if no server answers), subscribes, announces. */
@@ -156,9 +153,8 @@ export class NatsRouteSource implements RouteSource {
     this.logger.info({ servers: this.servers.display, id: this.routerStart.id }, 'subscribed to NATS route messages; router.start sent');
     this.settleTimer = setTimeout(() => {
       if (this.stopped) return;
-      this.isReadyFlag = true;
+      this.readyLatch.open();
       m.ready = 1;
-      this.markReady();
     }, this.opts.settleMs ?? 2000);
     const pruneMs = this.opts.pruneIntervalMs ?? 30_000;
     if (pruneMs > 0) {
