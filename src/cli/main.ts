@@ -8,6 +8,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   format: { summary: 're-serialize exposition as text 0.0.4 or OpenMetrics', load: async () => (await import('./format-command.js')).formatCommand },
   relabel: { summary: 'apply metric_relabel_configs to an exposition or to JSON label sets', load: async () => (await import('./relabel-command.js')).relabelCommand },
   routes: { summary: 'print the route table from a file, NATS or gorouter, or look up an app\'s instances', load: async () => (await import('./routes-command.js')).routesCommand },
+  fetcher: { summary: 'promfetcher: serve the merged metrics of every instance of a CF app', load: async () => (await import('./fetcher-command.js')).fetcherCommand },
   demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 
