@@ -20,6 +20,8 @@ export function resolveMetricPath(raw: string | null): string {
   const v = raw.trim();
   if (v === '') return '/metrics';
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(v)) refuse(raw, 'has a URL scheme');
+  // "host:port/x" or "user@host/x" would name an authority if anyone joined it without a "/".
+  if (!v.startsWith('/') && /^[^/?]*[@:]/.test(v)) refuse(raw, 'looks like an authority (host, port or credentials)');
   let p = v.startsWith('/') ? v : `/${v}`;
   if (p.startsWith('//')) refuse(raw, 'starts with "//" (an authority)');
   const q = p.indexOf('?');
