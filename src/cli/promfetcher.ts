@@ -3,7 +3,13 @@
 import { UsageError } from './command.js';
 import { fetcherCommand } from './fetcher-command.js';
 
-fetcherCommand({ argv: process.argv.slice(2), stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+fetcherCommand({
+  argv: process.argv.slice(2),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+}).then(
   (code) => {
     process.exitCode = code;
   },

@@ -60,13 +60,14 @@ export class Api {
       return void send(res, 401, 'text/plain; charset=utf-8', '401 Unauthorized: this promfetcher requires credentials\n');
     }
     let p: Promise<void>;
-    let match: RegExpExecArray | null;
-    if ((match = APPS.exec(path)) !== null) {
+    const appsMatch = APPS.exec(path);
+    const instanceMatch = appsMatch === null ? INSTANCE.exec(path) : null;
+    if (appsMatch !== null) {
       handler = 'apps';
-      p = this.apps(req, res, match, query);
-    } else if ((match = INSTANCE.exec(path)) !== null) {
+      p = this.apps(req, res, appsMatch, query);
+    } else if (instanceMatch !== null) {
       handler = 'instance';
-      p = this.instance(req, res, match, query);
+      p = this.instance(req, res, instanceMatch, query);
     } else if (path === '/v1/targets') {
       handler = 'targets';
       p = Promise.resolve(this.targets(res));
@@ -104,7 +105,8 @@ export class Api {
     if (id === '') throw new FetcherRequestError('FETCHER_NO_ID', 400, '400 Bad Request: You must set app id or path\n');
     const metricPath = resolveMetricPath(query.get('metric_path'));
     const instances = this.deps.table.lookup(id);
-    if (instances.length === 0) throw new FetcherRequestError('FETCHER_NO_APP', 404, `404 Cannot found app with id or path ${safeId(id)}\n`);
+    if (instances.length === 0)
+      throw new FetcherRequestError('FETCHER_NO_APP', 404, `404 Cannot found app with id or path ${safeId(id)}\n`);
     await this.serve(req, res, version, instances, metricPath, onlyApp, id);
   }
 
@@ -114,7 +116,8 @@ export class Api {
     const index = decodeURIComponent(match[3] as string);
     const metricPath = resolveMetricPath(query.get('metric_path'));
     const instances = this.deps.table.lookupByAppGuid(guid).filter((i) => i.instanceIndex === index);
-    if (instances.length === 0) throw new FetcherRequestError('FETCHER_NO_INSTANCE', 404, `404 Cannot found instance ${safeId(index)} of app ${safeId(guid)}\n`);
+    if (instances.length === 0)
+      throw new FetcherRequestError('FETCHER_NO_INSTANCE', 404, `404 Cannot found instance ${safeId(index)} of app ${safeId(guid)}\n`);
     await this.serve(req, res, version, instances, metricPath, true, `${guid}/${index}`);
   }
 
@@ -167,14 +170,31 @@ export class Api {
       if ((first === 401 || first === 403) && statuses.every((s) => s === first)) {
         const www = result.sources.map((s) => (!s.outcome.ok ? s.outcome.wwwAuthenticate : undefined)).find((w) => w !== undefined);
         if (www !== undefined) res.setHeader('www-authenticate', www);
-        return send(res, first, 'text/plain; charset=utf-8', `${first} every instance of app '${safeId(id)}' answered ${first} on '${metricPath}': check the credentials sent\n`);
+        send(
+          res,
+          first,
+          'text/plain; charset=utf-8',
+          `${first} every instance of app '${safeId(id)}' answered ${first} on '${metricPath}': check the credentials sent\n`,
+        );
+        return;
       }
-      return send(res, 406, 'text/plain; charset=utf-8', `406 Cannot found endpoint '${metricPath}' for app with id or path '${safeId(id)} (status code ${first})', please create one\n`);
+      send(
+        res,
+        406,
+        'text/plain; charset=utf-8',
+        `406 Cannot found endpoint '${metricPath}' for app with id or path '${safeId(id)} (status code ${first})', please create one\n`,
+      );
+      return;
     }
     const counts = new Map<string, number>();
     for (const s of result.sources) if (!s.outcome.ok) counts.set(s.outcome.reason, (counts.get(s.outcome.reason) ?? 0) + 1);
     const summary = [...counts].map(([r, n]) => `${n} ${r}`).join(', ');
-    send(res, 502, 'text/plain; charset=utf-8', `502 Bad Gateway: all ${result.sources.length} scrapes of app '${safeId(id)}' failed (${summary}); details are in promfetcher's log\n`);
+    send(
+      res,
+      502,
+      'text/plain; charset=utf-8',
+      `502 Bad Gateway: all ${result.sources.length} scrapes of app '${safeId(id)}' failed (${summary}); details are in promfetcher's log\n`,
+    );
   }
 
   /** Prometheus `http_sd_configs` JSON: one target per web instance, via `/v1/instances/{guid}/{index}/metrics`. */
@@ -206,7 +226,9 @@ function rendered(result: AppFetchResult, format: ExpositionFormat, gz: boolean)
   const key = `${format}${gz ? '+gzip' : ''}`;
   let p = result.rendered.get(key);
   if (p === undefined) {
-    p = gz ? rendered(result, format, false).then((b) => gzipAsync(b)) : Promise.resolve(Buffer.from(writeExposition(result.families, format)));
+    p = gz
+      ? rendered(result, format, false).then((b) => gzipAsync(b))
+      : Promise.resolve(Buffer.from(writeExposition(result.families, format)));
     result.rendered.set(key, p);
   }
   return p;
@@ -214,8 +236,15 @@ function rendered(result: AppFetchResult, format: ExpositionFormat, gz: boolean)
 
 /** An id echoed in a body: no control characters, bounded length. */
 function safeId(id: string): string {
-  const s = id.replace(/[\x00-\x1f\x7f]/g, '?');
+  let s = '';
+  for (const ch of id) s += isControl(ch) ? '?' : ch;
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}
+
+/** C0 controls and DEL. */
+export function isControl(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  return c < 0x20 || c === 0x7f;
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

@@ -158,9 +158,19 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
       m.fetchSuccess.labels(l[1] as string, l[3] as string, l[5] as string, l[7] as string, l[9] as string, l[11] as string).inc();
       return { targetLabels: j.targetLabels, families: o.families };
     }
-    m.fetchFailed.labels(l[1] as string, l[3] as string, l[5] as string, l[7] as string, l[9] as string, l[11] as string, j.index, j.index).inc();
+    m.fetchFailed
+      .labels(l[1] as string, l[3] as string, l[5] as string, l[7] as string, l[9] as string, l[11] as string, j.index, j.index)
+      .inc();
     deps.logger.warn(
-      { kind: j.kind, target: j.target, url: `${j.req.origin}${j.req.path}`, app_id: l[5], reason: o.reason, status: o.status, detail: o.detail },
+      {
+        kind: j.kind,
+        target: j.target,
+        url: `${j.req.origin}${j.req.path}`,
+        app_id: l[5],
+        reason: o.reason,
+        status: o.status,
+        detail: o.detail,
+      },
       'scrape failed',
     );
     return { targetLabels: j.targetLabels, families: null, error: o.reason };
@@ -170,7 +180,10 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
   if (stats.duplicates > 0) m.duplicates.inc(stats.duplicates);
   for (const c of stats.typeConflicts) {
     m.typeConflicts.inc();
-    deps.logger.warn({ family: c.family, type: c.type, expected: c.expected, labels: c.targetLabels }, 'instances disagree on a metric type; later family dropped');
+    deps.logger.warn(
+      { family: c.family, type: c.type, expected: c.expected, labels: c.targetLabels },
+      'instances disagree on a metric type; later family dropped',
+    );
   }
   return { families, sources, okCount, failCount: jobs.length - okCount, rendered: new Map() };
 }

@@ -66,13 +66,45 @@ export interface FetcherConfig {
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic'] as const;
 
 const KNOWN_KEYS = new Set([
-  'nats', 'nats_client_ping_interval', 'index', 'start_response_delay_interval', 'droplet_stale_threshold', 'enable_http2',
-  'port', 'health_check_port', 'enable_ssl', 'tls_pem', 'ca_certs', 'skip_ssl_validation', 'backends', 'disable_keep_alives',
-  'max_idle_conns', 'max_idle_conns_per_host', 'idle_conn_timeout', 'db_conn', 'sql_cnx_max_idle', 'sql_cnx_max_open',
-  'sql_cnx_max_life', 'not_exit_when_conn_failed', 'base_url', 'broker', 'logging', 'external_exporters', 'gorouters',
+  'nats',
+  'nats_client_ping_interval',
+  'index',
+  'start_response_delay_interval',
+  'droplet_stale_threshold',
+  'enable_http2',
+  'port',
+  'health_check_port',
+  'enable_ssl',
+  'tls_pem',
+  'ca_certs',
+  'skip_ssl_validation',
+  'backends',
+  'disable_keep_alives',
+  'max_idle_conns',
+  'max_idle_conns_per_host',
+  'idle_conn_timeout',
+  'db_conn',
+  'sql_cnx_max_idle',
+  'sql_cnx_max_open',
+  'sql_cnx_max_life',
+  'not_exit_when_conn_failed',
+  'base_url',
+  'broker',
+  'logging',
+  'external_exporters',
+  'gorouters',
   // cf-prom additions
-  'listen_host', 'routes_file', 'gorouter_poll_interval', 'fetch_timeout', 'scrape_timeout_margin', 'fetch_concurrency',
-  'max_body_bytes', 'cache_ttl', 'header_deny_list', 'api_auth', 'shutdown_timeout',
+  'listen_host',
+  'routes_file',
+  'gorouter_poll_interval',
+  'fetch_timeout',
+  'scrape_timeout_margin',
+  'fetch_concurrency',
+  'max_body_bytes',
+  'cache_ttl',
+  'header_deny_list',
+  'api_auth',
+  'shutdown_timeout',
 ]);
 
 type Obj = Record<string, unknown>;
@@ -205,7 +237,11 @@ export function buildFetcherConfig(file: string | null, obj: Obj, opts: LoadOpti
     tlsPem = { certChain, privateKey };
   }
   const b = r.sub('backends');
-  const backends = { certChain: b.str('cert_chain', ''), privateKey: b.str('private_key', ''), maxConns: b.int('max_conns', 0, 0, 1_000_000) };
+  const backends = {
+    certChain: b.str('cert_chain', ''),
+    privateKey: b.str('private_key', ''),
+    maxConns: b.int('max_conns', 0, 0, 1_000_000),
+  };
   if ((backends.certChain === '') !== (backends.privateKey === '')) {
     b.fail(backends.certChain === '' ? 'cert_chain' : 'private_key', 'backends.cert_chain and backends.private_key must be given together');
   }
@@ -226,7 +262,8 @@ export function buildFetcherConfig(file: string | null, obj: Obj, opts: LoadOpti
 
   const lg = r.sub('logging');
   const level = (env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== '' ? env.LOG_LEVEL : lg.str('level', 'info')).toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) lg.fail('level', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    lg.fail('level', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
 
   const externalExporters = r.list('external_exporters').map((v, i) => {
     const e = r.item('external_exporters', i, v);
@@ -240,7 +277,8 @@ export function buildFetcherConfig(file: string | null, obj: Obj, opts: LoadOpti
     for (const [k, vals] of Object.entries(p.obj)) {
       const list = Array.isArray(vals) ? vals : [vals];
       params[k] = list.map((x, j) => {
-        if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') p.fail(`${k}[${j}]`, `must be a string, got ${describe(x)}`);
+        if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean')
+          p.fail(`${k}[${j}]`, `must be a string, got ${describe(x)}`);
         return String(x);
       });
     }
@@ -251,7 +289,8 @@ export function buildFetcherConfig(file: string | null, obj: Obj, opts: LoadOpti
   });
 
   const headerDenyList = r.list('header_deny_list').map((h, i) => {
-    if (typeof h !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h)) return r.fail(`header_deny_list[${i}]`, `must be a header name, got ${describe(h)}`);
+    if (typeof h !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h))
+      return r.fail(`header_deny_list[${i}]`, `must be a header name, got ${describe(h)}`);
     return h.toLowerCase();
   });
 
@@ -275,7 +314,10 @@ export function buildFetcherConfig(file: string | null, obj: Obj, opts: LoadOpti
 
   const timeoutMs = r.duration('fetch_timeout', 30_000);
   if (timeoutMs <= 0) r.fail('fetch_timeout', 'must be greater than 0');
-  const baseUrl = (env.BASE_URL !== undefined && env.BASE_URL !== '' ? env.BASE_URL : r.str('base_url', 'http://localhost:8085')).replace(/\/+$/, '');
+  const baseUrl = (env.BASE_URL !== undefined && env.BASE_URL !== '' ? env.BASE_URL : r.str('base_url', 'http://localhost:8085')).replace(
+    /\/+$/,
+    '',
+  );
   const unknownKeys = Object.keys(obj).filter((k) => !KNOWN_KEYS.has(k));
 
   const cfg: FetcherConfig = {
@@ -353,7 +395,11 @@ function routeSource(r: Reader, defaultFile: string | null): RouteSourceConfig {
     const ca = n.str('ca_certs', '');
     const cert = n.str('cert_chain', '');
     const key = n.str('private_key', '');
-    for (const [k, v] of [['ca_certs', ca], ['cert_chain', cert], ['private_key', key]] as const) {
+    for (const [k, v] of [
+      ['ca_certs', ca],
+      ['cert_chain', cert],
+      ['private_key', key],
+    ] as const) {
       if (v === '') n.fail(k, 'is required when nats.tls_enabled is true');
     }
     tls = { ca, cert, key };

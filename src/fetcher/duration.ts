@@ -1,5 +1,5 @@
 /** Go's `time.ParseDuration` units, in nanoseconds. */
-const UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /**
  * A duration as promfetcher's YAML reads it, in milliseconds: a Go duration string (`"20s"`,

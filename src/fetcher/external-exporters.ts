@@ -20,8 +20,18 @@ type TemplatePart = { literal: string } | { field: TemplateField };
 
 /** The Go field names promfetcher's templates see. */
 export const TEMPLATE_FIELDS = [
-  'AppID', 'AppName', 'OrganizationID', 'OrganizationName', 'SpaceID', 'SpaceName', 'SourceID', 'ProcessType',
-  'Component', 'InstanceID', 'ProcessID', 'ProcessInstanceID',
+  'AppID',
+  'AppName',
+  'OrganizationID',
+  'OrganizationName',
+  'SpaceID',
+  'SpaceName',
+  'SourceID',
+  'ProcessType',
+  'Component',
+  'InstanceID',
+  'ProcessID',
+  'ProcessInstanceID',
 ] as const;
 type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
@@ -37,11 +47,15 @@ function compileTemplate(s: string): TemplatePart[] | string {
     if (open > pos) parts.push({ literal: s.slice(pos, open) });
     const close = s.indexOf('}}', open + 2);
     if (close === -1) return `unclosed action "{{" at offset ${open}`;
-    const action = s.slice(open + 2, close).replace(/^-?\s*/, '').replace(/\s*-?$/, '');
+    const action = s
+      .slice(open + 2, close)
+      .replace(/^-?\s*/, '')
+      .replace(/\s*-?$/, '');
     const m = /^\.([A-Za-z]+)$/.exec(action);
     if (m === null) return `unsupported template action {{${s.slice(open + 2, close)}}}: only {{.Field}} is supported`;
     const field = m[1] as TemplateField;
-    if (!(TEMPLATE_FIELDS as readonly string[]).includes(field)) return `unknown field .${field}; known: ${TEMPLATE_FIELDS.map((f) => `.${f}`).join(', ')}`;
+    if (!(TEMPLATE_FIELDS as readonly string[]).includes(field))
+      return `unknown field .${field}; known: ${TEMPLATE_FIELDS.map((f) => `.${f}`).join(', ')}`;
     parts.push({ field });
     pos = close + 2;
   }
@@ -56,8 +70,10 @@ export function compileExporter(e: {
   metricsPath: string;
   params: Record<string, string[]>;
 }): ExternalExporter | string {
-  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(e.host)) return `host: must be host[:port], got ${JSON.stringify(e.host)}`;
-  if (!e.metricsPath.startsWith('/') || /[\s#\\]/.test(e.metricsPath)) return `metrics_path: must be an absolute path, got ${JSON.stringify(e.metricsPath)}`;
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(e.host))
+    return `host: must be host[:port], got ${JSON.stringify(e.host)}`;
+  if (!e.metricsPath.startsWith('/') || /[\s#\\]/.test(e.metricsPath))
+    return `metrics_path: must be an absolute path, got ${JSON.stringify(e.metricsPath)}`;
   const compiled: { key: string; values: TemplatePart[][] }[] = [];
   for (const [key, values] of Object.entries(e.params)) {
     const vs: TemplatePart[][] = [];
@@ -101,7 +117,8 @@ export function exporterUrl(e: ExternalExporter, tags: RouteTags): URL {
   const url = new URL(`${e.scheme}://${e.host}${e.metricsPath}`);
   for (const { key, values } of e.compiled) {
     url.searchParams.delete(key);
-    for (const parts of values) url.searchParams.append(key, parts.map((p) => ('literal' in p ? p.literal : fieldValue(tags, p.field))).join(''));
+    for (const parts of values)
+      url.searchParams.append(key, parts.map((p) => ('literal' in p ? p.literal : fieldValue(tags, p.field))).join(''));
   }
   return url;
 }

@@ -21,7 +21,11 @@ async function instance(b: Parameters<typeof startInstance>[0]): Promise<Instanc
 
 async function fetcherFor(apps: AppSpec[], extra: Record<string, unknown> = {}): Promise<{ f: Fetcher; base: string }> {
   const routes_file = writeRoutesFile(apps);
-  const config = buildFetcherConfig('test.yml', { routes_file, port: 0, health_check_port: 0, listen_host: '127.0.0.1', ...extra }, { defaultRoutesFile: '' });
+  const config = buildFetcherConfig(
+    'test.yml',
+    { routes_file, port: 0, health_check_port: 0, listen_host: '127.0.0.1', ...extra },
+    { defaultRoutesFile: '' },
+  );
   const f = new Fetcher({ config });
   await f.start();
   await f.source.ready;
@@ -30,7 +34,13 @@ async function fetcherFor(apps: AppSpec[], extra: Record<string, unknown> = {}):
 }
 
 function app(instances: InstanceServer[], over: Partial<AppSpec> = {}): AppSpec {
-  return { guid: GUID, name: 'billing', route: 'billing.apps.example.com', instances: instances.map((s, index) => ({ address: s.address, index })), ...over };
+  return {
+    guid: GUID,
+    name: 'billing',
+    route: 'billing.apps.example.com',
+    instances: instances.map((s, index) => ({ address: s.address, index })),
+    ...over,
+  };
 }
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Headers }> {
@@ -64,7 +74,9 @@ function assertNoDuplicates(text: string): void {
   const seen = new Set<string>();
   for (const f of parseExposition(Buffer.from(text), { format: 'text' })) {
     for (const s of f.samples) {
-      const k = `${s.name}${JSON.stringify(s.labels.reduce<string[][]>((a, v, i) => (i % 2 ? a : [...a, [v, s.labels[i + 1] as string]]), []).sort())}`;
+      const pairs: string[] = [];
+      for (let i = 0; i < s.labels.length; i += 2) pairs.push(`${s.labels[i]}=${s.labels[i + 1]}`);
+      const k = `${s.name}{${pairs.sort().join(',')}}`;
       assert.ok(!seen.has(k), `duplicate series ${k}`);
       seen.add(k);
     }
@@ -73,8 +85,12 @@ function assertNoDuplicates(text: string): void {
 
 describe('merged app metrics', () => {
   test('merges two instances exactly, relabels, and Prometheus parses it (every lookup form)', async () => {
-    const a = await instance({ body: '# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\nhttp_requests_total{code="200",instance="x",app_name="spoof"} 3\n# TYPE up_since gauge\nup_since 12\n' });
-    const b = await instance({ body: '# HELP http_requests_total Other help.\n# TYPE http_requests_total counter\nhttp_requests_total{code="200"} 5\nhttp_requests_total{code="500"} 1\n' });
+    const a = await instance({
+      body: '# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\nhttp_requests_total{code="200",instance="x",app_name="spoof"} 3\n# TYPE up_since gauge\nup_since 12\n',
+    });
+    const b = await instance({
+      body: '# HELP http_requests_total Other help.\n# TYPE http_requests_total counter\nhttp_requests_total{code="200"} 5\nhttp_requests_total{code="500"} 1\n',
+    });
     const { base } = await fetcherFor([app([a, b])]);
     const want = [
       '# HELP http_requests_total Requests.',
@@ -130,14 +146,19 @@ describe('merged app metrics', () => {
     assert.equal(om.requests[0]?.headers.accept, 'application/openmetrics-text; version=0.0.1,text/plain;version=0.0.4;q=0.5,*/*;q=0.1');
     assert.equal(om.requests[0]?.headers['accept-encoding'], 'gzip');
 
-    const r = await fetch(`${base}/v1/apps/${GUID}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0', 'accept-encoding': 'gzip' } });
+    const r = await fetch(`${base}/v1/apps/${GUID}/metrics`, {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0', 'accept-encoding': 'gzip' },
+    });
     assert.equal(r.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8');
     assert.equal(r.headers.get('content-encoding'), 'gzip');
     const omText = await r.text(); // fetch decodes gzip
     const families = parseExposition(Buffer.from(omText), { format: 'openmetrics' });
     assert.deepEqual(
       families.map((f) => [f.name, f.type, f.samples.length]),
-      [['jobs', 'counter', 3], ['temp_celsius', 'gauge', 1]],
+      [
+        ['jobs', 'counter', 3],
+        ['temp_celsius', 'gauge', 1],
+      ],
     );
     assert.match(omText, /jobs_total\{queue="a",[^}]+\} 4 # \{trace_id="abc"\} 1 1\.5\n/);
     assert.ok(omText.endsWith('# EOF\n'));
@@ -226,7 +247,12 @@ describe('failures', () => {
     );
     await assertPromtool(r.body);
     const self = f.metrics.registry.render();
-    assert.match(self, new RegExp(`promfetch_metric_fetch_failed_total\\{organization_id="org-acme",space_id="space-prod",app_id="${GUID}",organization_name="acme",space_name="prod",app_name="billing",index="2",instance_id="2"\\} 1`));
+    assert.match(
+      self,
+      new RegExp(
+        `promfetch_metric_fetch_failed_total\\{organization_id="org-acme",space_id="space-prod",app_id="${GUID}",organization_name="acme",space_name="prod",app_name="billing",index="2",instance_id="2"\\} 1`,
+      ),
+    );
     assert.match(self, /promfetch_metric_fetch_success_total\{[^}]*app_name="billing"\} 1/);
     await assertPromtool(self);
   });
@@ -240,8 +266,14 @@ describe('failures', () => {
       app([missing], { guid: '22222222-2222-2222-2222-222222222222', name: 'missing', route: 'missing.example.com' }),
       app([locked], { guid: '33333333-3333-3333-3333-333333333333', name: 'locked', route: 'locked.example.com' }),
     ]);
-    assert.deepEqual(await get(`${base}/v1/apps/metrics`).then((r) => [r.status, r.body]), [400, '400 Bad Request: You must set app id or path\n']);
-    assert.deepEqual(await get(`${base}/v1/apps/acme/prod/nope/metrics`).then((r) => [r.status, r.body]), [404, '404 Cannot found app with id or path acme/prod/nope\n']);
+    assert.deepEqual(await get(`${base}/v1/apps/metrics`).then((r) => [r.status, r.body]), [
+      400,
+      '400 Bad Request: You must set app id or path\n',
+    ]);
+    assert.deepEqual(await get(`${base}/v1/apps/acme/prod/nope/metrics`).then((r) => [r.status, r.body]), [
+      404,
+      '404 Cannot found app with id or path acme/prod/nope\n',
+    ]);
     const d = await get(`${base}/v1/apps/acme/prod/down/metrics`);
     assert.equal(d.status, 502);
     assert.equal(d.body, "502 Bad Gateway: all 1 scrapes of app 'acme/prod/down' failed (1 http_5xx); details are in promfetcher's log\n");
@@ -270,7 +302,10 @@ describe('TLS backends', () => {
     const server = pki.issue(san, { sans: [san] });
     const wrong = pki.issue('someone-else', { sans: ['someone-else'] });
     const client = pki.issue('promfetcher-client', { client: true, server: false });
-    const good = await instance({ body: 'secure 1\n', tls: { cert: server.cert, key: server.key, ca: pki.ca.cert, requestClientCert: true } });
+    const good = await instance({
+      body: 'secure 1\n',
+      tls: { cert: server.cert, key: server.key, ca: pki.ca.cert, requestClientCert: true },
+    });
     const impostor = await instance({ body: 'secure 2\n', tls: { cert: wrong.cert, key: wrong.key } });
     const spec: AppSpec = {
       guid: GUID,
@@ -363,7 +398,9 @@ describe('sharing', () => {
     const b = await instance({ body: 'a 2\n', delayMs: 300 });
     const { base, f } = await fetcherFor([app([a, b])]);
     const url = `${base}/v2/apps/${GUID}/metrics`;
-    const bodies = await Promise.all(Array.from({ length: 10 }, (_, i) => get(url, i % 2 ? { accept: 'application/openmetrics-text' } : {})));
+    const bodies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => get(url, i % 2 ? { accept: 'application/openmetrics-text' } : {})),
+    );
     assert.ok(bodies.every((r) => r.status === 200));
     assert.equal(a.requests.length, 1);
     assert.equal(b.requests.length, 1);
@@ -411,12 +448,17 @@ describe('other endpoints', () => {
     assert.equal(a.requests.length, 0);
     assert.equal((await get(`${base}/v1/instances/${GUID}/7/metrics`)).status, 404);
     const routes = JSON.parse((await get(`${base}/routes`)).body) as Record<string, { address: string }[]>;
-    assert.deepEqual(routes['billing.apps.example.com']?.map((e) => e.address), [a.address, b.address]);
+    assert.deepEqual(
+      routes['billing.apps.example.com']?.map((e) => e.address),
+      [a.address, b.address],
+    );
   });
 
   test('api_auth protects every endpoint but health; the Authorization header is then not forwarded', async () => {
     const a = await instance({ body: 'a 1\n' });
-    const { base, f } = await fetcherFor([app([a])], { api_auth: { basic_auth: [{ username: 'prom', password: 's3cret' }], bearer_tokens: ['0123456789abcdef0123'] } });
+    const { base, f } = await fetcherFor([app([a])], {
+      api_auth: { basic_auth: [{ username: 'prom', password: 's3cret' }], bearer_tokens: ['0123456789abcdef0123'] },
+    });
     assert.equal((await get(`${base}/routes`)).status, 401);
     assert.equal((await get(`${base}/metrics`, { authorization: 'Bearer wrong-token-wrong-token' })).status, 401);
     assert.equal((await get(`${base}/metrics`, { authorization: 'Bearer 0123456789abcdef0123' })).status, 200);
@@ -431,13 +473,25 @@ describe('other endpoints', () => {
     const b = await instance({ body: 'a 2\n' });
     const bb = await instance({ body: 'probe_success{instance="spoof"} 1\n' });
     const { base } = await fetcherFor([app([a, b])], {
-      external_exporters: [{ name: 'blackbox', host: bb.address, metrics_path: '/probe?module=old', params: { target: ['https://{{ .AppName }}.apps.example.com'], module: ['http_2xx'] } }],
+      external_exporters: [
+        {
+          name: 'blackbox',
+          host: bb.address,
+          metrics_path: '/probe?module=old',
+          params: { target: ['https://{{ .AppName }}.apps.example.com'], module: ['http_2xx'] },
+        },
+      ],
     });
     const r = await get(`${base}/v2/apps/${GUID}/metrics`);
     assert.equal(bb.requests.length, 1);
     assert.equal(bb.requests[0]?.url, '/probe?target=https%3A%2F%2Fbilling.apps.example.com&module=http_2xx');
     assert.equal(bb.requests[0]?.headers.accept, undefined);
-    assert.match(r.body, new RegExp(`probe_success\\{organization_id="org-acme",space_id="space-prod",app_id="${GUID}",organization_name="acme",space_name="prod",app_name="billing",instance="blackbox"\\} 1\n`));
+    assert.match(
+      r.body,
+      new RegExp(
+        `probe_success\\{organization_id="org-acme",space_id="space-prod",app_id="${GUID}",organization_name="acme",space_name="prod",app_name="billing",instance="blackbox"\\} 1\n`,
+      ),
+    );
     await assertPromtool(r.body);
     await get(`${base}/v2/apps/${GUID}/only-app-metrics`);
     assert.equal(bb.requests.length, 1);
@@ -448,7 +502,11 @@ describe('lifecycle', () => {
   test('graceful stop: health turns 503, an open request still completes, new connections are refused', async () => {
     const a = await instance({ body: 'a 1\n', delayMs: 600 });
     const routes_file = writeRoutesFile([app([a])]);
-    const config = buildFetcherConfig('t.yml', { routes_file, port: 0, health_check_port: 0, listen_host: '127.0.0.1' }, { defaultRoutesFile: '' });
+    const config = buildFetcherConfig(
+      't.yml',
+      { routes_file, port: 0, health_check_port: 0, listen_host: '127.0.0.1' },
+      { defaultRoutesFile: '' },
+    );
     const f = new Fetcher({ config });
     await f.start();
     await f.source.ready;

@@ -81,7 +81,10 @@ export class Fetcher {
       logger: this.logger,
       concurrency: cfg.fetch.concurrency,
     });
-    this.api = cfg.enableSsl && cfg.tlsPem ? createHttpsServer({ cert: cfg.tlsPem.certChain, key: cfg.tlsPem.privateKey }, api.handle) : createHttpServer(api.handle);
+    this.api =
+      cfg.enableSsl && cfg.tlsPem
+        ? createHttpsServer({ cert: cfg.tlsPem.certChain, key: cfg.tlsPem.privateKey }, api.handle)
+        : createHttpServer(api.handle);
     this.api.keepAliveTimeout = 65_000;
     this.healthServer = createHttpServer((_req, res) => {
       res.setHeader('cache-control', 'private, max-age=0');
@@ -97,7 +100,10 @@ export class Fetcher {
     });
     await listen(this.api, cfg.port, cfg.listenHost);
     await listen(this.healthServer, cfg.healthCheckPort, cfg.listenHost);
-    this.logger.info({ port: this.port, health_check_port: this.healthPort, host: cfg.listenHost, tls: cfg.enableSsl }, 'promfetcher listening');
+    this.logger.info(
+      { port: this.port, health_check_port: this.healthPort, host: cfg.listenHost, tls: cfg.enableSsl },
+      'promfetcher listening',
+    );
   }
 
   get port(): number {
@@ -164,7 +170,12 @@ function buildSource(cfg: FetcherConfig, table: RouteTable, logger: Logger): Rou
     case 'file':
       return new FileRouteSource({ path: r.path, table, logger });
     case 'gorouter':
-      return new GorouterRoutesPoller({ urls: r.gorouters.map((g) => withCredentials(g.url, g.user, g.pass)), table, logger, intervalMs: r.intervalMs });
+      return new GorouterRoutesPoller({
+        urls: r.gorouters.map((g) => withCredentials(g.url, g.user, g.pass)),
+        table,
+        logger,
+        intervalMs: r.intervalMs,
+      });
     case 'nats':
       return new NatsRouteSource({
         servers: r.servers,

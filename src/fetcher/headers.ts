@@ -5,8 +5,20 @@ import type { IncomingHttpHeaders } from 'node:http';
  * sets itself per backend request (`Accept`, `Accept-Encoding`, the scrape timeout).
  */
 const FIXED_DENY = new Set([
-  'host', 'connection', 'content-length', 'transfer-encoding', 'upgrade', 'accept-encoding', 'keep-alive', 'te', 'trailer',
-  'expect', 'http2-settings', 'accept', 'x-prometheus-scrape-timeout-seconds', 'x-promfetcher-scrapping',
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'upgrade',
+  'accept-encoding',
+  'keep-alive',
+  'te',
+  'trailer',
+  'expect',
+  'http2-settings',
+  'accept',
+  'x-prometheus-scrape-timeout-seconds',
+  'x-promfetcher-scrapping',
 ]);
 
 export interface HeaderPolicy {

@@ -1,12 +1,21 @@
-import { rootCertificates } from 'node:tls';
 import { pipeline, type Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import { createGunzip } from 'node:zlib';
 import { Agent } from 'undici';
 import { ExpositionStreamParser, type MetricFamily } from '../exposition/index.js';
 
 /** The fixed set of short reasons a failed source reports in `promfetcher_scrape_error{error}`. */
 export const FETCH_ERROR_REASONS = [
-  'timeout', 'connection', 'tls', 'redirect', 'http_4xx', 'http_5xx', 'http_status', 'decode', 'too_large', 'parse',
+  'timeout',
+  'connection',
+  'tls',
+  'redirect',
+  'http_4xx',
+  'http_5xx',
+  'http_status',
+  'decode',
+  'too_large',
+  'parse',
 ] as const;
 export type FetchErrorReason = (typeof FETCH_ERROR_REASONS)[number];
 
@@ -121,7 +130,14 @@ export class InstanceClient {
       const status = res.statusCode;
       if (status < 200 || status > 299) {
         const text = await readSome(res.body, 512).catch(() => '');
-        const reason: FetchErrorReason = status >= 300 && status < 400 ? 'redirect' : status >= 400 && status < 500 ? 'http_4xx' : status >= 500 && status < 600 ? 'http_5xx' : 'http_status';
+        const reason: FetchErrorReason =
+          status >= 300 && status < 400
+            ? 'redirect'
+            : status >= 400 && status < 500
+              ? 'http_4xx'
+              : status >= 500 && status < 600
+                ? 'http_5xx'
+                : 'http_status';
         const location = typeof res.headers.location === 'string' ? ` to ${res.headers.location}` : '';
         const www = res.headers['www-authenticate'];
         return {

@@ -2,7 +2,15 @@ import type { Labels, MetricFamily, MetricType, Sample } from '../exposition/ind
 
 /** Labels the fetcher owns: removed from every scraped series, then set from the route tags. */
 export const RESERVED_LABELS: ReadonlySet<string> = new Set([
-  'organization_id', 'space_id', 'app_id', 'organization_name', 'space_name', 'app_name', 'index', 'instance_id', 'instance',
+  'organization_id',
+  'space_id',
+  'app_id',
+  'organization_name',
+  'space_name',
+  'app_name',
+  'index',
+  'instance_id',
+  'instance',
 ]);
 
 export const SCRAPE_ERROR_FAMILY = 'promfetcher_scrape_error';
@@ -67,7 +75,12 @@ export function mergeSources(sources: readonly MergeSource[], stats?: MergeStats
   const seen = new Set<string>();
   for (const src of sources) {
     if (src.families === null) {
-      errors.push({ name: SCRAPE_ERROR_FAMILY, labels: [...src.targetLabels, 'error', src.error ?? 'unknown'], value: 1, timestampMs: null });
+      errors.push({
+        name: SCRAPE_ERROR_FAMILY,
+        labels: [...src.targetLabels, 'error', src.error ?? 'unknown'],
+        value: 1,
+        timestampMs: null,
+      });
       continue;
     }
     for (const f of src.families) {
@@ -140,11 +153,17 @@ export function instanceTargetLabels(tags: Readonly<Record<string, string | unde
 /** The app-level labels every series of the app gets (external exporters get only these + instance). */
 export function appTargetLabels(tags: Readonly<Record<string, string | undefined>>): Labels {
   return [
-    'organization_id', tags.organization_id ?? '',
-    'space_id', tags.space_id ?? '',
-    'app_id', tags.app_id ?? '',
-    'organization_name', tags.organization_name ?? '',
-    'space_name', tags.space_name ?? '',
-    'app_name', tags.app_name ?? '',
+    'organization_id',
+    tags.organization_id ?? '',
+    'space_id',
+    tags.space_id ?? '',
+    'app_id',
+    tags.app_id ?? '',
+    'organization_name',
+    tags.organization_name ?? '',
+    'space_name',
+    tags.space_name ?? '',
+    'app_name',
+    tags.app_name ?? '',
   ];
 }

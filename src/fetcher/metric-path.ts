@@ -6,7 +6,11 @@ const PATH = /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
 const QUERY = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$/;
 
 function refuse(value: string, why: string): never {
-  throw new FetcherRequestError('FETCHER_METRIC_PATH', 400, `400 Bad Request: metric_path ${JSON.stringify(value)} ${why}; give a plain absolute path such as /metrics\n`);
+  throw new FetcherRequestError(
+    'FETCHER_METRIC_PATH',
+    400,
+    `400 Bad Request: metric_path ${JSON.stringify(value)} ${why}; give a plain absolute path such as /metrics\n`,
+  );
 }
 
 /**
@@ -38,7 +42,7 @@ export function resolveMetricPath(raw: string | null): string {
       refuse(raw, 'has an invalid percent-encoding');
     }
     if (d === '..' || d === '.') refuse(raw, 'has a "." or ".." segment');
-    if (/[\x00-\x1f\x7f]/.test(d)) refuse(raw, 'has an encoded control character');
+    if ([...d].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) refuse(raw, 'has an encoded control character');
   }
   return q === -1 ? p : `${p}?${query}`;
 }

@@ -24,7 +24,11 @@ export interface FetcherMetrics {
 
 export function createFetcherMetrics(routes: RoutesMetrics, now: () => number = Date.now): FetcherMetrics {
   const registry = new Registry();
-  const fetchSuccess = registry.counter({ name: 'promfetch_metric_fetch_success_total', help: 'Number of fetch metrics success.', labelNames: [...APP_LABELS] });
+  const fetchSuccess = registry.counter({
+    name: 'promfetch_metric_fetch_success_total',
+    help: 'Number of fetch metrics success.',
+    labelNames: [...APP_LABELS],
+  });
   const fetchFailed = registry.counter({
     name: 'promfetch_metric_fetch_failed_total',
     help: 'Number of non fetched metrics without be an normal error.',
@@ -44,7 +48,11 @@ export function createFetcherMetrics(routes: RoutesMetrics, now: () => number = 
     collect: (set) => set(routes.pollsFailed + routes.fileLoadsFailed),
   });
   registry.gauge({ name: 'promfetch_routes_known', help: 'Route keys in the route table.', collect: (g) => g.set(routes.routesKnown) });
-  registry.gauge({ name: 'promfetch_instances_known', help: 'Distinct instance addresses in the route table.', collect: (g) => g.set(routes.instancesKnown) });
+  registry.gauge({
+    name: 'promfetch_instances_known',
+    help: 'Distinct instance addresses in the route table.',
+    collect: (g) => g.set(routes.instancesKnown),
+  });
   const fetchDuration = registry.histogram({
     name: 'promfetch_backend_fetch_duration_seconds',
     help: 'Duration of one instance or exporter scrape, body and parse included.',
@@ -55,10 +63,20 @@ export function createFetcherMetrics(routes: RoutesMetrics, now: () => number = 
     help: 'Duration of API requests.',
     labelNames: ['handler', 'code'],
   });
-  const shared = registry.counter({ name: 'promfetch_shared_requests_total', help: 'Merged requests served by joining an identical fan-out in flight or from the cache.', labelNames: ['how'] });
+  const shared = registry.counter({
+    name: 'promfetch_shared_requests_total',
+    help: 'Merged requests served by joining an identical fan-out in flight or from the cache.',
+    labelNames: ['how'],
+  });
   const inflight = registry.gauge({ name: 'promfetch_inflight_requests', help: 'API requests being answered.' });
-  const duplicates = registry.counter({ name: 'promfetch_duplicate_series_dropped_total', help: 'Series dropped because a source exposed them twice.' });
-  const typeConflicts = registry.counter({ name: 'promfetch_type_conflicts_total', help: 'Families of an instance dropped because another instance declared another type.' });
+  const duplicates = registry.counter({
+    name: 'promfetch_duplicate_series_dropped_total',
+    help: 'Series dropped because a source exposed them twice.',
+  });
+  const typeConflicts = registry.counter({
+    name: 'promfetch_type_conflicts_total',
+    help: 'Families of an instance dropped because another instance declared another type.',
+  });
   const proc = registerProcessMetrics(registry);
   return { registry, fetchSuccess, fetchFailed, fetchDuration, httpDuration, shared, inflight, duplicates, typeConflicts, stop: proc.stop };
 }

@@ -1,7 +1,13 @@
 // Test-only helpers for the fetcher's tests: instance servers on 127.0.0.1, route files, promtool.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -75,7 +81,13 @@ export async function startInstance(behaviour: InstanceBehaviour): Promise<Insta
   };
   const server: Server = behaviour.tls
     ? createHttpsServer(
-        { cert: behaviour.tls.cert, key: behaviour.tls.key, ...(behaviour.tls.ca ? { ca: behaviour.tls.ca } : {}), requestCert: behaviour.tls.requestClientCert === true, rejectUnauthorized: false },
+        {
+          cert: behaviour.tls.cert,
+          key: behaviour.tls.key,
+          ...(behaviour.tls.ca ? { ca: behaviour.tls.ca } : {}),
+          requestCert: behaviour.tls.requestClientCert === true,
+          rejectUnauthorized: false,
+        },
         handler,
       )
     : createHttpServer(handler);
