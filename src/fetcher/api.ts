@@ -1,18 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { CONTENT_TYPES, type ExpositionFormat, negotiateFormat, writeExposition } from '../exposition/index.js';
+import { CONTENT_TYPES, type ExpositionFormat, negotiateFormat } from '../exposition/index.js';
 import type { AppInstance, RouteTable } from '../routes/index.js';
 import { makeAuthCheck } from './api-auth.js';
 import { type AppFetcherDeps, type AppFetchResult, fetchApp } from './app-fetch.js';
 import type { FetcherConfig } from './config.js';
 import { FetcherRequestError } from './errors.js';
 import { forwardedHeaders, type HeaderPolicy } from './headers.js';
-import { instanceTargetLabels } from './merge.js';
 import { resolveMetricPath } from './metric-path.js';
+import { instanceTargetLabels } from './render.js';
 import { SharedRuns } from './share.js';
 
 const gzipAsync = promisify(gzip);
+/** Merged bodies are large and scraped often: the fastest level keeps gzip from dominating CPU. */
+const GZIP_LEVEL = 1;
 
 const APPS = /^\/v([12])\/apps(?:\/(.+))?\/(metrics|only-app-metrics)$/;
 const INSTANCE = /^\/v([12])\/instances\/([^/]+)\/([^/]+)\/metrics$/;
@@ -132,7 +134,9 @@ export class Api {
   ): Promise<void> {
     const headers = forwardedHeaders(req.headers, this.policy);
     const timeoutMs = this.timeoutFor(req);
+    const format: ExpositionFormat = negotiateFormat(req.headers.accept);
     const key = JSON.stringify([
+      format,
       version,
       onlyApp,
       metricPath,
@@ -140,15 +144,15 @@ export class Api {
       headers,
       instances.map((i) => [i.address, i.tls, i.serverCertDomainSan, i.host, i.instanceIndex, i.tags]),
     ]);
-    const run = this.shared.run(key, () => fetchApp(this.deps, { version, instances, metricPath, headers, timeoutMs, onlyApp }));
+    const run = this.shared.run(key, () => fetchApp(this.deps, { version, instances, metricPath, headers, timeoutMs, onlyApp, format }));
     if (run.how !== 'started') this.deps.metrics.shared.labels(run.how).inc();
     const result = await run.value;
 
     if (result.okCount === 0) return this.allFailed(res, result, metricPath, id);
 
-    const format: ExpositionFormat = negotiateFormat(req.headers.accept);
     const gz = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
-    const body = await rendered(result, format, gz);
+    if (gz) result.gzipped ??= gzipAsync(result.body, { level: GZIP_LEVEL });
+    const body = gz ? await (result.gzipped as Promise<Buffer>) : result.body;
     res.statusCode = 200;
     res.setHeader('content-type', CONTENT_TYPES[format]);
     res.setHeader('vary', 'Accept, Accept-Encoding');
@@ -220,18 +224,6 @@ export class Api {
     }
     send(res, 200, 'application/json', JSON.stringify(groups));
   }
-}
-
-function rendered(result: AppFetchResult, format: ExpositionFormat, gz: boolean): Promise<Buffer> {
-  const key = `${format}${gz ? '+gzip' : ''}`;
-  let p = result.rendered.get(key);
-  if (p === undefined) {
-    p = gz
-      ? rendered(result, format, false).then((b) => gzipAsync(b))
-      : Promise.resolve(Buffer.from(writeExposition(result.families, format)));
-    result.rendered.set(key, p);
-  }
-  return p;
 }
 
 /** An id echoed in a body: no control characters, bounded length. */

@@ -1,8 +1,16 @@
-import type { Labels, MetricFamily } from '../exposition/index.js';
+import type { ExpositionFormat, Labels } from '../exposition/index.js';
 import type { AppInstance, Logger } from '../routes/index.js';
 import { type ExternalExporter, exporterUrl } from './external-exporters.js';
 import type { FetchOutcome, FetchRequest, InstanceClient } from './instance-client.js';
-import { appTargetLabels, instanceTargetLabels, type MergeStats, mergeSources } from './merge.js';
+import {
+  appTargetLabels,
+  instanceTargetLabels,
+  type MergeInput,
+  type MergeStats,
+  mergeRendered,
+  type RenderedSource,
+  renderSource,
+} from './render.js';
 import type { FetcherMetrics } from './self-metrics.js';
 
 /** What the app instances are sent as `Accept` (the original's, per API version). */
@@ -30,6 +38,8 @@ export interface AppFetchRequest {
   readonly timeoutMs: number;
   /** True for `/only-app-metrics`: no external exporters. */
   readonly onlyApp: boolean;
+  /** Output format: each source is rendered in it as soon as its body is parsed. */
+  readonly format: ExpositionFormat;
 }
 
 export interface SourceReport {
@@ -37,16 +47,19 @@ export interface SourceReport {
   /** Address of the instance or name of the exporter. */
   readonly target: string;
   readonly url: string;
-  readonly outcome: FetchOutcome;
+  /** The fetch outcome without its parsed families (those are rendered and dropped at once). */
+  readonly outcome: Exclude<FetchOutcome, { ok: true }> | { readonly ok: true; readonly bytes: number; readonly durationMs: number };
 }
 
 export interface AppFetchResult {
-  readonly families: MetricFamily[];
+  /** The merged exposition in the requested format (uncompressed). */
+  readonly body: Buffer;
+  readonly format: ExpositionFormat;
   readonly sources: readonly SourceReport[];
   readonly okCount: number;
   readonly failCount: number;
-  /** Rendered bodies, filled lazily by the server and shared by every caller of this result. */
-  readonly rendered: Map<string, Promise<Buffer>>;
+  /** The gzipped body, made once on first demand and shared by every caller of this result. */
+  gzipped?: Promise<Buffer>;
 }
 
 export interface AppFetcherDeps {
@@ -144,20 +157,28 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
     }
   }
 
-  const outcomes = await mapBounded(jobs, deps.concurrency, (j) => deps.client.fetch(j.req));
   const m = deps.metrics;
+  const rendered = await mapBounded(jobs, deps.concurrency, async (j): Promise<[SourceReport['outcome'], RenderedSource | null]> => {
+    const o = await deps.client.fetch(j.req);
+    if (!o.ok) return [o, null];
+    const rs = renderSource(o.families, j.targetLabels, r.format);
+    return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
+  });
   let okCount = 0;
+  let duplicates = 0;
   const sources: SourceReport[] = [];
-  const merged = jobs.map((j, i) => {
-    const o = outcomes[i] as FetchOutcome;
+  const inputs: MergeInput[] = jobs.map((j, i) => {
+    const [o, rs] = rendered[i] as [SourceReport['outcome'], RenderedSource | null];
     sources.push({ kind: j.kind, target: j.target, url: `${j.req.origin}${j.req.path}`, outcome: o });
     m.fetchDuration.labels(o.ok ? 'ok' : o.reason).observe(o.durationMs / 1000);
     const l = j.appLabels;
-    if (o.ok) {
+    if (o.ok && rs !== null) {
       okCount++;
+      duplicates += rs.duplicates;
       m.fetchSuccess.labels(l[1] as string, l[3] as string, l[5] as string, l[7] as string, l[9] as string, l[11] as string).inc();
-      return { targetLabels: j.targetLabels, families: o.families };
+      return { targetLabels: j.targetLabels, rendered: rs };
     }
+    const reason = o.ok ? 'parse' : o.reason;
     m.fetchFailed
       .labels(l[1] as string, l[3] as string, l[5] as string, l[7] as string, l[9] as string, l[11] as string, j.index, j.index)
       .inc();
@@ -167,17 +188,17 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
         target: j.target,
         url: `${j.req.origin}${j.req.path}`,
         app_id: l[5],
-        reason: o.reason,
-        status: o.status,
-        detail: o.detail,
+        reason,
+        status: o.ok ? undefined : o.status,
+        detail: o.ok ? '' : o.detail,
       },
       'scrape failed',
     );
-    return { targetLabels: j.targetLabels, families: null, error: o.reason };
+    return { targetLabels: j.targetLabels, rendered: null, error: reason };
   });
-  const stats: MergeStats = { duplicates: 0, typeConflicts: [] };
-  const families = mergeSources(merged, stats);
-  if (stats.duplicates > 0) m.duplicates.inc(stats.duplicates);
+  const stats: MergeStats = { typeConflicts: [] };
+  const body = mergeRendered(inputs, r.format, stats);
+  if (duplicates > 0) m.duplicates.inc(duplicates);
   for (const c of stats.typeConflicts) {
     m.typeConflicts.inc();
     deps.logger.warn(
@@ -185,5 +206,5 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
       'instances disagree on a metric type; later family dropped',
     );
   }
-  return { families, sources, okCount, failCount: jobs.length - okCount, rendered: new Map() };
+  return { body, format: r.format, sources, okCount, failCount: jobs.length - okCount };
 }

@@ -393,20 +393,21 @@ describe('request headers', () => {
 });
 
 describe('sharing', () => {
-  test('concurrent identical requests share one fan-out; different credentials do not', async () => {
+  test('concurrent identical requests share one fan-out; different credentials or formats do not', async () => {
     const a = await instance({ body: 'a 1\n', delayMs: 300 });
     const b = await instance({ body: 'a 2\n', delayMs: 300 });
     const { base, f } = await fetcherFor([app([a, b])]);
     const url = `${base}/v2/apps/${GUID}/metrics`;
-    const bodies = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => get(url, i % 2 ? { accept: 'application/openmetrics-text' } : {})),
-    );
-    assert.ok(bodies.every((r) => r.status === 200));
+    const bodies = await Promise.all(Array.from({ length: 10 }, () => get(url)));
+    assert.ok(bodies.every((r) => r.status === 200 && r.body === bodies[0]?.body));
     assert.equal(a.requests.length, 1);
     assert.equal(b.requests.length, 1);
     assert.match(f.metrics.registry.render(), /promfetch_shared_requests_total\{how="joined"\} 9/);
+    // different credentials, or another output format: separate fan-outs
     await Promise.all([get(url, { authorization: 'Bearer one' }), get(url, { authorization: 'Bearer two' })]);
     assert.equal(a.requests.length, 3);
+    await get(url, { accept: 'application/openmetrics-text' });
+    assert.equal(a.requests.length, 4);
   });
 
   test('cache_ttl serves repeated scrapes from the last result', async () => {

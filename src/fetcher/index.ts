@@ -14,15 +14,16 @@ export type { HealthState } from './health.js';
 export { Health } from './health.js';
 export type { FetchErrorReason, FetchOutcome, FetchRequest, InstanceClientOptions } from './instance-client.js';
 export { FETCH_ERROR_REASONS, InstanceClient } from './instance-client.js';
-export type { MergeSource, MergeStats } from './merge.js';
+export { resolveMetricPath } from './metric-path.js';
+export type { MergeInput, MergeStats, RenderedFamily, RenderedSource } from './render.js';
 export {
   appTargetLabels,
   instanceTargetLabels,
-  mergeSources,
+  mergeRendered,
   RESERVED_LABELS,
+  renderSource,
   SCRAPE_ERROR_FAMILY,
   TYPE_CONFLICT_FAMILY,
-} from './merge.js';
-export { resolveMetricPath } from './metric-path.js';
+} from './render.js';
 export type { FetcherMetrics } from './self-metrics.js';
 export { SharedRuns } from './share.js';

@@ -1,30 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseExposition, writeText } from '../exposition/index.js';
+import { parseExposition } from '../exposition/index.js';
 import { forwardedHeaders } from './headers.js';
-import { type MergeStats, mergeSources } from './merge.js';
 import { resolveMetricPath } from './metric-path.js';
+import { type MergeStats, mergeRendered, renderSource } from './render.js';
 
 const fam = (text: string) => parseExposition(Buffer.from(text), { format: 'text' });
 
 test('merge: HELP/TYPE once, first HELP wins, missing HELP filled later, failures and conflicts reported', () => {
-  const stats: MergeStats = { duplicates: 0, typeConflicts: [] };
-  const out = mergeSources(
+  const stats: MergeStats = { typeConflicts: [] };
+  const src = (targetLabels: string[], text: string) => ({ targetLabels, rendered: renderSource(fam(text), targetLabels, 'text') });
+  const out = mergeRendered(
     [
-      {
-        targetLabels: ['instance', 'a'],
-        families: fam('# TYPE x_total counter\nx_total 1\n# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 2\nh_count 1\n'),
-      },
-      {
-        targetLabels: ['instance', 'b'],
-        families: fam('# HELP x_total Xs.\n# TYPE x_total counter\nx_total 2\n# TYPE h summary\nh_count 3\nh_sum 1\n'),
-      },
-      { targetLabels: ['instance', 'c'], families: null, error: 'timeout' },
+      src(['instance', 'a'], '# TYPE x_total counter\nx_total 1\n# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 2\nh_count 1\n'),
+      src(['instance', 'b'], '# HELP x_total Xs.\n# TYPE x_total counter\nx_total 2\n# TYPE h summary\nh_count 3\nh_sum 1\n'),
+      { targetLabels: ['instance', 'c'], rendered: null, error: 'timeout' },
     ],
+    'text',
     stats,
   );
   assert.equal(
-    writeText(out),
+    out.toString(),
     [
       '# HELP x_total Xs.',
       '# TYPE x_total counter',
