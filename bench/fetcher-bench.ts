@@ -135,12 +135,17 @@ async function load(
   concurrency: number,
   durationMs: number,
   distinct: boolean,
+  extraHeaders: Record<string, string> = {},
 ): Promise<LoadResult> {
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, keepAliveTimeout: 60_000 });
   let seq = 0;
   const one = async (): Promise<[number, number]> => {
     const t0 = performance.now();
-    const r = await pool.request({ path, method: 'GET', headers: distinct ? { 'x-bench-request': String(seq++) } : {} });
+    const r = await pool.request({
+      path,
+      method: 'GET',
+      headers: distinct ? { ...extraHeaders, 'x-bench-request': String(seq++) } : extraHeaders,
+    });
     const body = await r.body.arrayBuffer();
     if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}: ${Buffer.from(body).toString().slice(0, 200)}`);
     return [performance.now() - t0, body.byteLength];
@@ -230,6 +235,14 @@ export async function benchFetcher(report: (line: string) => void): Promise<void
         `  c=${concurrency} peak RSS so far: promfetcher ${f1(peakRssMiB(fetcher.child.pid as number))} MiB, floor ${f1(peakRssMiB(floor.child.pid as number))} MiB`,
       );
     }
+    const prom = await load(port, fetcher.child.pid as number, path, 1, 3000, true, {
+      accept:
+        'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      'accept-encoding': 'gzip',
+    });
+    report(
+      `  c=1 as Prometheus asks (OpenMetrics, gzip): p50 ${f1(prom.p50)} ms, p99 ${f1(prom.p99)} ms, ${f1(prom.cpuMsPerReq)} ms CPU/req, ${f1(prom.bytes / 1048576)} MiB/resp gzipped`,
+    );
     const shared = await load(port, fetcher.child.pid as number, path, 8, 3000, false);
     report(
       `  c=8 identical scrapes (coalesced into shared fan-outs): p50 ${f1(shared.p50)} ms, p99 ${f1(shared.p99)} ms, ${f1(shared.rps)} req/s, ${f1(shared.cpuMsPerReq)} ms CPU/req`,
