@@ -2,15 +2,8 @@ import type { ExpositionFormat, Labels } from '../exposition/index.js';
 import type { AppInstance, Logger } from '../routes/index.js';
 import { type ExternalExporter, exporterUrl } from './external-exporters.js';
 import type { FetchOutcome, FetchRequest, InstanceClient } from './instance-client.js';
-import {
-  appTargetLabels,
-  instanceTargetLabels,
-  type MergeInput,
-  type MergeStats,
-  mergeRendered,
-  type RenderedSource,
-  renderSource,
-} from './render.js';
+import { appTargetLabels, instanceTargetLabels, type MergeInput, type MergeStats, mergeRendered, type RenderedSource } from './render.js';
+import type { Renderer } from './renderer.js';
 import type { FetcherMetrics } from './self-metrics.js';
 
 /** What the app instances are sent as `Accept` (the original's, per API version). */
@@ -69,6 +62,7 @@ export interface AppFetcherDeps {
   readonly metrics: FetcherMetrics;
   readonly logger: Logger;
   readonly concurrency: number;
+  readonly renderer: Renderer;
 }
 
 interface Job {
@@ -161,8 +155,12 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
   const rendered = await mapBounded(jobs, deps.concurrency, async (j): Promise<[SourceReport['outcome'], RenderedSource | null]> => {
     const o = await deps.client.fetch(j.req);
     if (!o.ok) return [o, null];
-    const rs = renderSource(o.families, j.targetLabels, r.format);
-    return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
+    try {
+      const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format);
+      return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
+    } catch (err) {
+      return [{ ok: false, reason: 'parse', detail: (err as Error).message, durationMs: o.durationMs }, null];
+    }
   });
   let okCount = 0;
   let duplicates = 0;

@@ -55,6 +55,8 @@ export interface FetcherConfig {
     readonly cacheTtlMs: number;
     /** Lower-case caller header names never passed to apps, on top of the fixed hop-by-hop list. */
     readonly headerDenyList: readonly string[];
+    /** Worker threads that parse and render bodies; 0 = on the event loop; null = auto (cores, max 4). */
+    readonly parseWorkers: number | null;
   };
   /** Protection of every endpoint but health; null = open (the original). */
   readonly apiAuth: { readonly basic: readonly { user: string; pass: string }[]; readonly bearerTokens: readonly string[] } | null;
@@ -101,6 +103,7 @@ const KNOWN_KEYS = new Set([
   'scrape_timeout_margin',
   'fetch_concurrency',
   'max_body_bytes',
+  'parse_workers',
   'cache_ttl',
   'header_deny_list',
   'api_auth',
@@ -353,6 +356,7 @@ export function buildFetcherConfig(file: string | null, obj: Obj, opts: LoadOpti
       maxBodyBytes: r.int('max_body_bytes', 64 * 1024 * 1024, 1024, 2 ** 31),
       cacheTtlMs: r.duration('cache_ttl', 0),
       headerDenyList,
+      parseWorkers: r.has('parse_workers') ? r.int('parse_workers', 0, 0, 64) : null,
     },
     apiAuth,
     shutdownTimeoutMs: r.duration('shutdown_timeout', 15_000),

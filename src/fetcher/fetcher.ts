@@ -17,6 +17,7 @@ import { type MetricsPathResolver, noMetricsPathResolver } from './app-fetch.js'
 import type { FetcherConfig } from './config.js';
 import { Health } from './health.js';
 import { InstanceClient } from './instance-client.js';
+import { createRenderer, type Renderer } from './renderer.js';
 import { createFetcherMetrics, type FetcherMetrics } from './self-metrics.js';
 
 export interface FetcherOptions {
@@ -39,6 +40,7 @@ export class Fetcher {
   readonly metrics: FetcherMetrics;
   readonly routesMetrics: RoutesMetrics;
   private readonly client: InstanceClient;
+  private readonly renderer: Renderer;
   private readonly logger: Logger;
   private api: Server | undefined;
   private healthServer: Server | undefined;
@@ -60,6 +62,7 @@ export class Fetcher {
       idleConnTimeoutMs: cfg.idleConnTimeoutMs,
       maxBodyBytes: cfg.fetch.maxBodyBytes,
     });
+    this.renderer = createRenderer(cfg.fetch.parseWorkers);
   }
 
   /** Starts the route source (rejects if it cannot start), then both listeners. */
@@ -80,6 +83,7 @@ export class Fetcher {
       metrics: this.metrics,
       logger: this.logger,
       concurrency: cfg.fetch.concurrency,
+      renderer: this.renderer,
     });
     this.api =
       cfg.enableSsl && cfg.tlsPem
@@ -150,6 +154,7 @@ export class Fetcher {
     }
     await this.source.stop().catch(() => {});
     await this.client.close();
+    await this.renderer.close();
     this.metrics.stop();
     const hs = this.healthServer;
     if (hs !== undefined) {

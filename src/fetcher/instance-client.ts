@@ -2,7 +2,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { createGunzip } from 'node:zlib';
 import { Agent } from 'undici';
-import { ExpositionStreamParser, type MetricFamily } from '../exposition/index.js';
+import { formatFromContentType } from '../exposition/index.js';
 
 /** The fixed set of short reasons a failed source reports in `promfetcher_scrape_error{error}`. */
 export const FETCH_ERROR_REASONS = [
@@ -33,7 +33,14 @@ export interface FetchRequest {
 }
 
 export type FetchOutcome =
-  | { readonly ok: true; readonly families: MetricFamily[]; readonly bytes: number; readonly durationMs: number }
+  | {
+      readonly ok: true;
+      /** The decoded (gunzipped) body, to be parsed by the caller. */
+      readonly body: Buffer;
+      readonly contentType: string | null;
+      readonly bytes: number;
+      readonly durationMs: number;
+    }
   | {
       readonly ok: false;
       readonly reason: FetchErrorReason;
@@ -84,9 +91,9 @@ function classify(err: unknown, timedOut: boolean): { reason: FetchErrorReason; 
 }
 
 /**
- * Fetches and parses metrics from backends with one shared undici `Agent` (connection pools per
- * origin). Bodies are decoded (gzip) and parsed as they stream in, with a byte limit; the format
- * comes from the response's Content-Type. Never throws: every failure is a `FetchOutcome`.
+ * Fetches metrics bodies from backends with one shared undici `Agent` (connection pools per
+ * origin). Bodies are decoded (gzip) as they stream in, with a byte limit; parsing is the
+ * caller's (see `Renderer`). Never throws: every failure is a `FetchOutcome`.
  */
 export class InstanceClient {
   private readonly agent: Agent;
@@ -154,9 +161,8 @@ export class InstanceClient {
       }
       const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null;
       const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
-      let parser: ExpositionStreamParser;
       try {
-        parser = new ExpositionStreamParser({ contentType });
+        formatFromContentType(contentType); // refuses protobuf before reading the body
       } catch (err) {
         res.body.destroy();
         throw new FetchFailure('parse', (err as Error).message);
@@ -168,6 +174,7 @@ export class InstanceClient {
         throw new FetchFailure('decode', `unsupported Content-Encoding ${JSON.stringify(encoding)}`);
       }
       let bytes = 0;
+      const chunks: Buffer[] = [];
       for await (const chunk of source) {
         bytes += (chunk as Buffer).length;
         if (bytes > this.maxBodyBytes) {
@@ -175,10 +182,10 @@ export class InstanceClient {
           res.body.destroy();
           throw new FetchFailure('too_large', `body larger than max_body_bytes=${this.maxBodyBytes}`);
         }
-        parser.push(chunk as Buffer);
+        chunks.push(chunk as Buffer);
       }
-      const families = parser.end();
-      return { ok: true, families, bytes, durationMs: performance.now() - t0 };
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes);
+      return { ok: true, body, contentType, bytes, durationMs: performance.now() - t0 };
     } catch (err) {
       const c = classify(ac.signal.aborted && ac.signal.reason instanceof FetchFailure ? ac.signal.reason : err, timedOut);
       return { ok: false, reason: c.reason, detail: c.detail, durationMs: performance.now() - t0 };

@@ -72,3 +72,29 @@ test('forwarded headers: sorted, joined, filtered', () => {
     ['x-b', '1, 2'],
   ]);
 });
+
+test('worker renderer: same bytes as in-process, parse errors keep their code, closed pool refuses', async () => {
+  const { WorkerRenderer, inlineRenderer } = await import('./renderer.js');
+  const pool = new WorkerRenderer(2);
+  try {
+    const body = Buffer.from('# HELP a_total As.\n# TYPE a_total counter\na_total{x="1",instance="spoof"} 1\na_total{x="2"} 2\nb 3\n');
+    const target = ['app_id', 'g', 'instance', '127.0.0.1:1'];
+    for (const format of ['text', 'openmetrics'] as const) {
+      const [w, i] = await Promise.all([
+        pool.render(Buffer.from(body), 'text/plain', target, format),
+        inlineRenderer.render(body, 'text/plain', target, format),
+      ]);
+      const bytes = (r: typeof w) => mergeRendered([{ targetLabels: target, rendered: r }], format).toString();
+      assert.equal(bytes(w), bytes(i));
+    }
+    const many = await Promise.all(Array.from({ length: 20 }, (_, k) => pool.render(Buffer.from(`m ${k}\n`), null, target, 'text')));
+    assert.deepEqual(
+      many.map((r) => r.families[0]?.lines.toString()),
+      Array.from({ length: 20 }, (_, k) => `m{app_id="g",instance="127.0.0.1:1"} ${k}\n`),
+    );
+    await assert.rejects(pool.render(Buffer.from('a{ 1\n'), null, target, 'text'), { code: 'EXPOSITION_SYNTAX' });
+  } finally {
+    await pool.close();
+  }
+  await assert.rejects(pool.render(Buffer.from('a 1\n'), null, [], 'text'), { code: 'FETCHER_CLOSED' });
+});
