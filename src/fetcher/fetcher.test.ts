@@ -350,6 +350,7 @@ describe('request headers', () => {
     assert.equal(h['x-promfetcher-scrapping'], 'true');
     assert.equal(h['x-forwarded-proto'], 'http');
     assert.equal(h.host, '127.0.0.1');
+    assert.equal(h.connection, 'close', 'disable_keep_alives defaults to true, as the original');
     for (const gone of ['proxy-authorization', 'x-forwarded-for', 'x-internal-token', 'x-hop']) assert.equal(h[gone], undefined, gone);
   });
 

@@ -110,8 +110,10 @@ export class InstanceClient {
         ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}),
         ALPNProtocols: ['http/1.1'],
       },
-      keepAliveTimeout: opts.disableKeepAlives ? 1 : (opts.idleConnTimeoutMs ?? 30_000),
-      keepAliveMaxTimeout: opts.disableKeepAlives ? 1 : Math.max(opts.idleConnTimeoutMs ?? 30_000, 1000),
+      // pipelining 0 is undici's "no keep-alive" (the original's disable_keep_alives default).
+      pipelining: opts.disableKeepAlives ? 0 : 1,
+      keepAliveTimeout: Math.max(1, opts.idleConnTimeoutMs ?? 30_000),
+      keepAliveMaxTimeout: Math.max(opts.idleConnTimeoutMs ?? 30_000, 1000),
     });
   }
 
