@@ -257,6 +257,30 @@ describe('failures', () => {
     await assertPromtool(self);
   });
 
+  test('redirects are followed on the same origin only (as the original)', async () => {
+    const target = await instance({ body: 'moved 1\n' });
+    const { createServer } = await import('node:http');
+    const hops: string[] = [];
+    const redirector = createServer((req, res) => {
+      hops.push(req.url ?? '');
+      if (req.url === '/metrics') res.writeHead(302, { location: '/actual/metrics?x=1' }).end();
+      else if (req.url === '/actual/metrics?x=1') res.writeHead(200, { 'content-type': 'text/plain' }).end('moved 2\n');
+      else res.writeHead(301, { location: `http://${target.address}/metrics` }).end();
+    });
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise((r) => redirector.close(r)));
+    const addr = `127.0.0.1:${(redirector.address() as { port: number }).port}`;
+    const { base } = await fetcherFor([{ guid: GUID, name: 'billing', route: 'b.example.com', instances: [{ address: addr, index: 0 }] }]);
+    const ok = await get(`${base}/v2/apps/${GUID}/metrics`);
+    assert.equal(ok.status, 200);
+    assert.match(ok.body, /^# TYPE moved untyped\nmoved\{[^}]+\} 2\n$/);
+    assert.deepEqual(hops, ['/metrics', '/actual/metrics?x=1']);
+    const external = await get(`${base}/v2/apps/${GUID}/metrics?metric_path=/elsewhere`);
+    assert.equal(external.status, 502);
+    assert.match(external.body, /1 redirect/);
+    assert.equal(target.requests.length, 0, 'a redirect to another host is not followed');
+  });
+
   test('status codes: 400 no id, 404 unknown app, 502 all failed, 406 all 4xx, 401 pass-through', async () => {
     const down = await instance({ status: 503 });
     const missing = await instance({ status: 404 });

@@ -126,16 +126,25 @@ export class InstanceClient {
       ac.abort(new FetchFailure('timeout', `no complete response within ${req.timeoutMs} ms`));
     }, req.timeoutMs);
     try {
-      const res = await this.agent.request({
-        origin: req.origin,
-        path: req.path,
-        method: 'GET',
-        headers: req.headers,
-        signal: ac.signal,
-        ...(req.servername ? { servername: req.servername } : {}),
-        headersTimeout: req.timeoutMs + 1000,
-        bodyTimeout: req.timeoutMs + 1000,
-      } as Parameters<Agent['request']>[0]);
+      let path = req.path;
+      let res: Awaited<ReturnType<Agent['request']>>;
+      for (let hops = 0; ; hops++) {
+        res = await this.agent.request({
+          origin: req.origin,
+          path,
+          method: 'GET',
+          headers: req.headers,
+          signal: ac.signal,
+          ...(req.servername ? { servername: req.servername } : {}),
+          headersTimeout: req.timeoutMs + 1000,
+          bodyTimeout: req.timeoutMs + 1000,
+        } as Parameters<Agent['request']>[0]);
+        // The original follows redirects only to the same host (scheme, host and port unchanged).
+        const next = sameOriginRedirect(req.origin, path, res.statusCode, res.headers.location);
+        if (next === null || hops >= MAX_REDIRECTS) break;
+        discard(res.body);
+        path = next;
+      }
       const status = res.statusCode;
       if (status < 200 || status > 299) {
         const text = await readSome(res.body, 512).catch(() => '');
@@ -155,7 +164,7 @@ export class InstanceClient {
           status,
           detail:
             reason === 'redirect'
-              ? `redirect ${status}${location} not followed: give metric_path parameter with direct endpoint to app metrics`
+              ? `external redirect detected or too many redirect${location}: give metric_path parameter with direct endpoint to app metrics`
               : `unexpected status code ${status}: ${text.trim()}`,
           ...(typeof www === 'string' ? { wwwAuthenticate: www } : {}),
           durationMs: performance.now() - t0,
@@ -166,13 +175,13 @@ export class InstanceClient {
       try {
         formatFromContentType(contentType); // refuses protobuf before reading the body
       } catch (err) {
-        res.body.destroy();
+        discard(res.body);
         throw new FetchFailure('parse', (err as Error).message);
       }
       let source: Readable = res.body;
       if (encoding === 'gzip' || encoding === 'x-gzip') source = pipeline(res.body, createGunzip(), () => {});
       else if (encoding !== '' && encoding !== 'identity') {
-        res.body.destroy();
+        discard(res.body);
         throw new FetchFailure('decode', `unsupported Content-Encoding ${JSON.stringify(encoding)}`);
       }
       let bytes = 0;
@@ -180,8 +189,8 @@ export class InstanceClient {
       for await (const chunk of source) {
         bytes += (chunk as Buffer).length;
         if (bytes > this.maxBodyBytes) {
-          source.destroy();
-          res.body.destroy();
+          discard(source);
+          discard(res.body);
           throw new FetchFailure('too_large', `body larger than max_body_bytes=${this.maxBodyBytes}`);
         }
         chunks.push(chunk as Buffer);
@@ -204,6 +213,26 @@ export class InstanceClient {
   async destroy(): Promise<void> {
     await this.agent.destroy().catch(() => {});
   }
+}
+
+const MAX_REDIRECTS = 5;
+
+/** The path to follow for a 3xx whose Location stays on the same origin, else null. */
+function sameOriginRedirect(origin: string, path: string, status: number, location: string | string[] | undefined): string | null {
+  if (status < 300 || status > 399 || status === 304 || typeof location !== 'string') return null;
+  let u: URL;
+  try {
+    u = new URL(location, `${origin}${path}`);
+  } catch {
+    return null;
+  }
+  return u.origin === new URL(origin).origin ? `${u.pathname}${u.search}` : null;
+}
+
+/** Drops a response body without an unhandled 'error' event (undici emits one when destroyed early). */
+function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 async function readSome(body: Readable, max: number): Promise<string> {
