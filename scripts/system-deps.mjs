@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 const wanted = [
   { bin: '/usr/sbin/nats-server', pkg: 'nats-server' },
   { bin: '/usr/bin/openssl', pkg: 'openssl' },
+  { bin: '/usr/bin/promtool', pkg: 'prometheus' },
 ];
 
 export function ensureSystemDeps(extra = []) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import type { Command, CliIo } from './command.js';
+import type { CliIo, Command } from './command.js';
 import { UsageError } from './command.js';
 
 /** Subcommands, loaded on demand so `cf-prom parse` does not pay for the daemons' imports. */
@@ -12,6 +12,30 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   check: { summary: 'validate scrape configs (files, or everything the environment points at), like promtool check config', load: async () => (await import('./check-command.js')).checkCommand },
   'scrape-once': { summary: 'scrape every target of a config once, print the samples (NDJSON) and a summary', load: async () => (await import('./scrape-once-command.js')).scrapeOnceCommand },
   demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
+  parse: {
+    summary: 'parse exposition text, print one JSON sample per line',
+    load: async () => (await import('./parse-command.js')).parseCommand,
+  },
+  format: {
+    summary: 're-serialize exposition as text 0.0.4 or OpenMetrics',
+    load: async () => (await import('./format-command.js')).formatCommand,
+  },
+  relabel: {
+    summary: 'apply metric_relabel_configs to an exposition or to JSON label sets',
+    load: async () => (await import('./relabel-command.js')).relabelCommand,
+  },
+  routes: {
+    summary: "print the route table from a file, NATS or gorouter, or look up an app's instances",
+    load: async () => (await import('./routes-command.js')).routesCommand,
+  },
+  fetcher: {
+    summary: 'promfetcher: serve the merged metrics of every instance of a CF app',
+    load: async () => (await import('./fetcher-command.js')).fetcherCommand,
+  },
+  demo: {
+    summary: 'parse and re-serialize a small built-in exposition (what npm start runs)',
+    load: async () => (await import('./demo-command.js')).demoCommand,
+  },
 };
 
 function usage(): string {
@@ -46,7 +70,9 @@ export async function main(argv: string[], io: Omit<CliIo, 'argv'>): Promise<num
   }
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+const isEntry =
+  process.argv[1] !== undefined &&
+  import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
 if (isEntry) {
   main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
     (code) => {

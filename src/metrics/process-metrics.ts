@@ -20,11 +20,27 @@ export function registerProcessMetrics(registry: Registry): { stop(): void } {
       set((u.user + u.system) / 1e6);
     },
   });
-  registry.gauge({ name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', collect: (g) => g.set(process.memoryUsage.rss()) });
-  registry.gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since unix epoch in seconds.', collect: (g) => g.set(startSec) });
+  registry.gauge({
+    name: 'process_resident_memory_bytes',
+    help: 'Resident memory size in bytes.',
+    collect: (g) => g.set(process.memoryUsage.rss()),
+  });
+  registry.gauge({
+    name: 'process_start_time_seconds',
+    help: 'Start time of the process since unix epoch in seconds.',
+    collect: (g) => g.set(startSec),
+  });
   registry.gauge({ name: 'nodejs_heap_used_bytes', help: 'V8 heap used in bytes.', collect: (g) => g.set(process.memoryUsage().heapUsed) });
-  registry.gauge({ name: 'nodejs_heap_total_bytes', help: 'V8 heap size in bytes.', collect: (g) => g.set(process.memoryUsage().heapTotal) });
-  registry.gauge({ name: 'nodejs_external_memory_bytes', help: 'Memory of C++ objects bound to JavaScript (Buffers) in bytes.', collect: (g) => g.set(process.memoryUsage().external) });
+  registry.gauge({
+    name: 'nodejs_heap_total_bytes',
+    help: 'V8 heap size in bytes.',
+    collect: (g) => g.set(process.memoryUsage().heapTotal),
+  });
+  registry.gauge({
+    name: 'nodejs_external_memory_bytes',
+    help: 'Memory of C++ objects bound to JavaScript (Buffers) in bytes.',
+    collect: (g) => g.set(process.memoryUsage().external),
+  });
   registry.gauge({
     name: 'nodejs_eventloop_lag_seconds',
     help: 'p99 event loop delay since the previous scrape, in seconds.',

@@ -59,7 +59,12 @@ test('process metrics render and parse', () => {
   const families = parseExposition(Buffer.from(r.render()), { format: 'text' });
   p.stop();
   const names = families.map((f) => f.name);
-  for (const n of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_used_bytes']) {
+  for (const n of [
+    'process_cpu_seconds_total',
+    'process_resident_memory_bytes',
+    'nodejs_eventloop_lag_seconds',
+    'nodejs_heap_used_bytes',
+  ]) {
     assert.ok(names.includes(n), n);
   }
   assert.ok((families.find((f) => f.name === 'process_resident_memory_bytes')?.samples[0]?.value ?? 0) > 0);

@@ -55,7 +55,9 @@ abstract class Family<Child> implements Collector {
   /** The child for these label values (one per label name, in order); created on first use. */
   labels(...values: string[]): Child {
     if (values.length !== this.labelNames.length) {
-      throw new Error(`metrics: ${this.name} takes ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`);
+      throw new Error(
+        `metrics: ${this.name} takes ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`,
+      );
     }
     const key = values.join('\xff');
     let e = this.children.get(key);
@@ -242,7 +244,10 @@ export class Histogram extends Family<HistogramChild> {
       cumulative(): number[] {
         const out: number[] = [];
         let acc = 0;
-        for (const c of counts) out.push((acc += c));
+        for (const c of counts) {
+          acc += c;
+          out.push(acc);
+        }
         return out;
       },
     };

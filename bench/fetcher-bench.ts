@@ -1,0 +1,260 @@
+/**
+ * promfetcher under load: one app with 50 instances × 1,000 series, fetched through the fetcher
+ * by a load generator at fixed concurrency (p50/p99, req/s, CPU and peak RSS of the server
+ * process), and, in the same run, a trivial proxy that fetches the same 50 bodies in parallel and
+ * concatenates them without parsing: the floor. Instances, fetcher and floor run as separate
+ * processes so the CPU numbers are the server's alone.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Agent, Pool } from 'undici';
+import { generateCorpus } from './corpus.js';
+
+const INSTANCES = 50;
+const SERIES = 1000;
+const GUID = '5a1e7c2b-0000-4000-8000-00000000be7c';
+const SELF = fileURLToPath(import.meta.url);
+const PROMFETCHER = fileURLToPath(new URL('../src/cli/promfetcher.js', import.meta.url));
+
+// ---- child process roles (selected by env, so `npm run bench` arguments never collide) ----
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return (server.address() as AddressInfo).port;
+}
+
+async function runInstances(): Promise<void> {
+  const ports: number[] = [];
+  for (let i = 0; i < INSTANCES; i++) {
+    // The corpus carries an `instance_id` label, which promfetcher replaces; rename it so every
+    // instance keeps its 1,000 distinct series.
+    const body = Buffer.from(
+      generateCorpus(SERIES, 1000 + i)
+        .body.toString('latin1')
+        .replaceAll('instance_id=', 'worker_id='),
+      'latin1',
+    );
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': body.length });
+      res.end(body);
+    });
+    server.keepAliveTimeout = 60_000;
+    ports.push(await listen(server));
+  }
+  process.stdout.write(`${JSON.stringify(ports)}\n`);
+}
+
+async function runFloor(): Promise<void> {
+  const targets = JSON.parse(process.env.FETCHER_BENCH_TARGETS ?? '[]') as string[];
+  const agent = new Agent({ keepAliveTimeout: 60_000 });
+  const server = createServer(async (_req, res) => {
+    const bodies = await Promise.all(
+      targets.map(async (t) => {
+        const r = await agent.request({ origin: `http://${t}`, path: '/metrics', method: 'GET' });
+        return Buffer.from(await r.body.arrayBuffer());
+      }),
+    );
+    const out = Buffer.concat(bodies);
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': out.length });
+    res.end(out);
+  });
+  server.keepAliveTimeout = 60_000;
+  process.stdout.write(`${JSON.stringify([await listen(server)])}\n`);
+}
+
+// ---- the benchmark ----
+
+interface Proc {
+  child: ChildProcess;
+  firstLine: Promise<string>;
+  output: () => string;
+}
+
+function start(cmd: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const firstLine = new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl !== -1) resolve(out.slice(0, nl));
+    });
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => reject(new Error(`child exited (${code}):\n${out}`)));
+  });
+  firstLine.catch(() => {});
+  return { child, firstLine, output: () => out };
+}
+
+/** utime+stime of a process in seconds, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** Peak resident set (VmHWM) in MiB. */
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+async function waitUp(url: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`${url} not up`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface LoadResult {
+  p50: number;
+  p99: number;
+  rps: number;
+  cpuMsPerReq: number;
+  bytes: number;
+  n: number;
+}
+
+/** `concurrency` loops sending GET `path` back to back for `durationMs` (after a short warm-up). */
+async function load(
+  port: number,
+  pid: number,
+  path: string,
+  concurrency: number,
+  durationMs: number,
+  distinct: boolean,
+  extraHeaders: Record<string, string> = {},
+): Promise<LoadResult> {
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, keepAliveTimeout: 60_000 });
+  let seq = 0;
+  const one = async (): Promise<[number, number]> => {
+    const t0 = performance.now();
+    const r = await pool.request({
+      path,
+      method: 'GET',
+      headers: distinct ? { ...extraHeaders, 'x-bench-request': String(seq++) } : extraHeaders,
+    });
+    const body = await r.body.arrayBuffer();
+    if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}: ${Buffer.from(body).toString().slice(0, 200)}`);
+    return [performance.now() - t0, body.byteLength];
+  };
+  const warmEnd = performance.now() + 800;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < warmEnd) await one();
+    }),
+  );
+  const lat: number[] = [];
+  let bytes = 0;
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const end = t0 + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const [ms, b] = await one();
+        lat.push(ms);
+        bytes = b;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(pid) - cpu0;
+  await pool.close();
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number;
+  return { p50: q(0.5), p99: q(0.99), rps: lat.length / elapsed, cpuMsPerReq: (cpu * 1000) / lat.length, bytes, n: lat.length };
+}
+
+const f1 = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+export async function benchFetcher(report: (line: string) => void): Promise<void> {
+  const procs: Proc[] = [];
+  try {
+    const inst = start([SELF], { FETCHER_BENCH_CHILD: 'instances' });
+    procs.push(inst);
+    const ports = JSON.parse(await inst.firstLine) as number[];
+    const addresses = ports.map((p) => `127.0.0.1:${p}`);
+
+    const dir = mkdtempSync(join(tmpdir(), 'cf-prom-fetcher-bench-'));
+    const tags = (i: number) => ({
+      app_id: GUID,
+      app_name: 'bench',
+      organization_id: 'org-guid',
+      organization_name: 'acme',
+      space_id: 'space-guid',
+      space_name: 'prod',
+      process_type: 'web',
+      instance_id: String(i),
+    });
+    const routes = {
+      'bench.apps.example.com': addresses.map((address, i) => ({ address, tls: false, tags: tags(i), private_instance_index: String(i) })),
+    };
+    writeFileSync(join(dir, 'routes.json'), JSON.stringify(routes));
+    const { freePort } = await import('../src/testing/ports.js');
+    const [port, healthPort] = [await freePort(), await freePort()];
+    writeFileSync(
+      join(dir, 'config.yml'),
+      `listen_host: 127.0.0.1\nport: ${port}\nhealth_check_port: ${healthPort}\nroutes_file: ${join(dir, 'routes.json')}\ndisable_keep_alives: false\nfetch_concurrency: 50\nlogging: {level: error}\n`,
+    );
+    const fetcher = start([PROMFETCHER, '-c', join(dir, 'config.yml')], {});
+    procs.push(fetcher);
+    const floor = start([SELF], { FETCHER_BENCH_CHILD: 'floor', FETCHER_BENCH_TARGETS: JSON.stringify(addresses) });
+    procs.push(floor);
+    const floorPort = (JSON.parse(await floor.firstLine) as number[])[0] as number;
+    await waitUp(`http://127.0.0.1:${healthPort}/`);
+
+    const bodyKiB = generateCorpus(SERIES, 1000).body.length / 1024;
+    report(
+      `fetcher: 1 app, ${INSTANCES} instances × ${SERIES} series (~${f1(bodyKiB)} KiB each), text 0.0.4, no gzip; server CPU from /proc`,
+    );
+    const path = `/v2/apps/${GUID}/metrics`;
+    for (const concurrency of [1, 4]) {
+      const ms = concurrency === 1 ? 3000 : 5000;
+      const fl = await load(floorPort, floor.child.pid as number, '/', concurrency, ms, true);
+      const pf = await load(port, fetcher.child.pid as number, path, concurrency, ms, true);
+      report(
+        `  c=${concurrency} floor (concat proxy): p50 ${f1(fl.p50)} ms, p99 ${f1(fl.p99)} ms, ${f1(fl.rps)} req/s, ${f1(fl.cpuMsPerReq)} ms CPU/req, ${f1(fl.bytes / 1048576)} MiB/resp`,
+      );
+      report(
+        `  c=${concurrency} promfetcher (merge):  p50 ${f1(pf.p50)} ms, p99 ${f1(pf.p99)} ms, ${f1(pf.rps)} req/s, ${f1(pf.cpuMsPerReq)} ms CPU/req, ${f1(pf.bytes / 1048576)} MiB/resp; p99 ${(pf.p99 / fl.p99).toFixed(2)}× floor (goal ≤ 1.5×)`,
+      );
+      report(
+        `  c=${concurrency} peak RSS so far: promfetcher ${f1(peakRssMiB(fetcher.child.pid as number))} MiB, floor ${f1(peakRssMiB(floor.child.pid as number))} MiB`,
+      );
+    }
+    const prom = await load(port, fetcher.child.pid as number, path, 1, 3000, true, {
+      accept:
+        'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      'accept-encoding': 'gzip',
+    });
+    report(
+      `  c=1 as Prometheus asks (OpenMetrics, gzip): p50 ${f1(prom.p50)} ms, p99 ${f1(prom.p99)} ms, ${f1(prom.cpuMsPerReq)} ms CPU/req, ${f1(prom.bytes / 1048576)} MiB/resp gzipped`,
+    );
+    const shared = await load(port, fetcher.child.pid as number, path, 8, 3000, false);
+    report(
+      `  c=8 identical scrapes (coalesced into shared fan-outs): p50 ${f1(shared.p50)} ms, p99 ${f1(shared.p99)} ms, ${f1(shared.rps)} req/s, ${f1(shared.cpuMsPerReq)} ms CPU/req`,
+    );
+  } finally {
+    for (const p of procs) p.child.kill('SIGKILL');
+  }
+}
+
+const role = process.env.FETCHER_BENCH_CHILD;
+if (role === 'instances') await runInstances();
+else if (role === 'floor') await runFloor();
+else if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await benchFetcher((l) => process.stdout.write(`${l}\n`));
+}
