@@ -4,14 +4,6 @@ import { UsageError } from './command.js';
 
 /** Subcommands, loaded on demand so `cf-prom parse` does not pay for the daemons' imports. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  parse: { summary: 'parse exposition text, print one JSON sample per line', load: async () => (await import('./parse-command.js')).parseCommand },
-  format: { summary: 're-serialize exposition as text 0.0.4 or OpenMetrics', load: async () => (await import('./format-command.js')).formatCommand },
-  envelopes: { summary: 'print the Loggregator v2 envelopes a scrape of an exposition would send', load: async () => (await import('./envelopes-command.js')).envelopesCommand },
-  relabel: { summary: 'apply metric_relabel_configs to an exposition or to JSON label sets', load: async () => (await import('./relabel-command.js')).relabelCommand },
-  routes: { summary: 'print the route table from a file, NATS or gorouter, or look up an app\'s instances', load: async () => (await import('./routes-command.js')).routesCommand },
-  check: { summary: 'validate scrape configs (files, or everything the environment points at), like promtool check config', load: async () => (await import('./check-command.js')).checkCommand },
-  'scrape-once': { summary: 'scrape every target of a config once, print the samples (NDJSON) and a summary', load: async () => (await import('./scrape-once-command.js')).scrapeOnceCommand },
-  demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
   parse: {
     summary: 'parse exposition text, print one JSON sample per line',
     load: async () => (await import('./parse-command.js')).parseCommand,
@@ -24,6 +16,18 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'apply metric_relabel_configs to an exposition or to JSON label sets',
     load: async () => (await import('./relabel-command.js')).relabelCommand,
   },
+  envelopes: {
+    summary: 'print the Loggregator v2 envelopes a scrape of an exposition would send',
+    load: async () => (await import('./envelopes-command.js')).envelopesCommand,
+  },
+  check: {
+    summary: 'validate scrape configs (files, or everything the environment points at), like promtool check config',
+    load: async () => (await import('./check-command.js')).checkCommand,
+  },
+  'scrape-once': {
+    summary: 'scrape every target of a config once, print the samples (NDJSON) and a summary',
+    load: async () => (await import('./scrape-once-command.js')).scrapeOnceCommand,
+  },
   routes: {
     summary: "print the route table from a file, NATS or gorouter, or look up an app's instances",
     load: async () => (await import('./routes-command.js')).routesCommand,
@@ -33,7 +37,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./fetcher-command.js')).fetcherCommand,
   },
   demo: {
-    summary: 'parse and re-serialize a small built-in exposition (what npm start runs)',
+    summary: 'parse and re-serialize a small built-in exposition',
     load: async () => (await import('./demo-command.js')).demoCommand,
   },
 };
