@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   routes: { summary: 'print the route table from a file, NATS or gorouter, or look up an app\'s instances', load: async () => (await import('./routes-command.js')).routesCommand },
   check: { summary: 'validate scrape configs (files, or everything the environment points at), like promtool check config', load: async () => (await import('./check-command.js')).checkCommand },
   'scrape-once': { summary: 'scrape every target of a config once, print the samples (NDJSON) and a summary', load: async () => (await import('./scrape-once-command.js')).scrapeOnceCommand },
+  scraper: { summary: 'run the prom-scraper daemon (env vars or --config FILE; what npm start runs)', load: async () => (await import('./scraper-command.js')).scraperCommand },
   demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 
