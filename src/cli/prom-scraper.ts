@@ -2,7 +2,12 @@
 // The `prom-scraper` bin: `cf-prom scraper` under the released daemon's name.
 import { main } from './main.js';
 
-main(['scraper', ...process.argv.slice(2)], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+main(['scraper', ...process.argv.slice(2)], {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+}).then(
   (code) => {
     process.exitCode = code;
   },

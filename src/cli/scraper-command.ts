@@ -1,4 +1,3 @@
-import { CfPromError } from '../errors.js';
 import {
   createDaemonLogger,
   Daemon,
@@ -8,6 +7,7 @@ import {
   SettingsFileError,
   VARIABLES,
 } from '../daemon/index.js';
+import { CfPromError } from '../errors.js';
 import type { Command } from './command.js';
 import { parseArgs, UsageError } from './command.js';
 
@@ -31,7 +31,8 @@ export const scraperCommand: Command = async (io) => {
     io.stdout.write(USAGE);
     return 0;
   }
-  if (positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positional[0])}; settings come from the environment or --config FILE`);
+  if (positional.length > 0)
+    throw new UsageError(`unexpected argument ${JSON.stringify(positional[0])}; settings come from the environment or --config FILE`);
   const fatal = (message: string): number => {
     io.stderr.write(`prom-scraper: ${message}\n`);
     return 1;

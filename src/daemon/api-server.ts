@@ -68,7 +68,9 @@ export class ApiTargets {
       const id = decodeURIComponent(path.slice(PREFIX.length + 1));
       if (req.method === 'GET') {
         const view = this.list().find((v) => v.id === id);
-        return view === undefined ? sendJson(res, 404, { error: `no scrape target with id ${JSON.stringify(id)}` }) : sendJson(res, 200, view);
+        return view === undefined
+          ? sendJson(res, 404, { error: `no scrape target with id ${JSON.stringify(id)}` })
+          : sendJson(res, 200, view);
       }
       if (req.method === 'DELETE') return this.delete(id, res);
       return sendJson(res, 405, { error: `method ${req.method} not allowed; allowed: GET, DELETE` }, { Allow: 'GET, DELETE' });
@@ -78,7 +80,8 @@ export class ApiTargets {
 
   private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, API_BODY_LIMIT_BYTES);
-    if (body === null) return sendJson(res, 413, { error: `request body larger than ${API_BODY_LIMIT_BYTES} bytes` }, { Connection: 'close' });
+    if (body === null)
+      return sendJson(res, 413, { error: `request body larger than ${API_BODY_LIMIT_BYTES} bytes` }, { Connection: 'close' });
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -91,7 +94,10 @@ export class ApiTargets {
     const replaced = this.specs.has(id);
     this.specs.set(id, r.spec);
     this.service.putJob(r.job(id));
-    this.logger.info({ id, source_id: r.spec.source_id, instance_id: r.spec.instance_id, targets: r.spec.targets, replaced }, 'api: scrape target added');
+    this.logger.info(
+      { id, source_id: r.spec.source_id, instance_id: r.spec.instance_id, targets: r.spec.targets, replaced },
+      'api: scrape target added',
+    );
     const view = this.list().find((v) => v.id === id);
     sendJson(res, replaced ? 200 : 201, view, { Location: `${PREFIX}/${id}` });
   }
@@ -105,8 +111,8 @@ export class ApiTargets {
       return;
     }
     const cfg = this.list().find((v) => v.id === id);
-    if (cfg !== undefined) return sendJson(res, 409, { error: `${id} comes from the configuration (${cfg.origin}); remove it there and reload` });
-    sendJson(res, 404, { error: `no scrape target with id ${JSON.stringify(id)}` });
+    if (cfg !== undefined) sendJson(res, 409, { error: `${id} comes from the configuration (${cfg.origin}); remove it there and reload` });
+    else sendJson(res, 404, { error: `no scrape target with id ${JSON.stringify(id)}` });
   }
 
   /** Every job, file-based first, each with the health of its targets. */

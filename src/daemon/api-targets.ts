@@ -76,16 +76,22 @@ function durationField(value: unknown, field: string, errors: FieldError[]): num
  * Validates a request body. Every problem is reported (not only the first), each naming its
  * field. `env` gives the defaults a CF per-job file would get (TLS files, SKIP_SSL_VALIDATION).
  */
-export function validateApiTarget(body: unknown, env: EnvSettings): { spec: ApiTargetSpec; job: (id: string) => ScrapeJobConfig } | { errors: FieldError[] } {
+export function validateApiTarget(
+  body: unknown,
+  env: EnvSettings,
+): { spec: ApiTargetSpec; job: (id: string) => ScrapeJobConfig } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { errors: [{ field: '', message: 'the body must be a JSON object' }] };
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return { errors: [{ field: '', message: 'the body must be a JSON object' }] };
   const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) if (!ALLOWED.has(k)) errors.push({ field: k, message: `unknown field; allowed: ${[...ALLOWED].join(', ')}` });
+  for (const k of Object.keys(b))
+    if (!ALLOWED.has(k)) errors.push({ field: k, message: `unknown field; allowed: ${[...ALLOWED].join(', ')}` });
   for (const k of REQUIRED) if (b[k] === undefined || b[k] === null) errors.push({ field: k, message: 'required' });
 
   const targets: string[] = [];
   if (b.targets !== undefined && b.targets !== null) {
-    if (!Array.isArray(b.targets) || b.targets.length === 0) errors.push({ field: 'targets', message: 'must be a non-empty array of "host:port" strings' });
+    if (!Array.isArray(b.targets) || b.targets.length === 0)
+      errors.push({ field: 'targets', message: 'must be a non-empty array of "host:port" strings' });
     else if (b.targets.length > MAX_TARGETS) errors.push({ field: 'targets', message: `at most ${MAX_TARGETS} targets per entry` });
     else
       b.targets.forEach((t: unknown, i: number) => {
@@ -101,17 +107,22 @@ export function validateApiTarget(body: unknown, env: EnvSettings): { spec: ApiT
   const str = (k: 'source_id' | 'instance_id', nonEmpty: boolean): string => {
     const v = b[k];
     if (v === undefined || v === null) return '';
-    if (typeof v !== 'string' || (nonEmpty && v === '')) errors.push({ field: k, message: nonEmpty ? 'must be a non-empty string' : 'must be a string' });
+    if (typeof v !== 'string' || (nonEmpty && v === ''))
+      errors.push({ field: k, message: nonEmpty ? 'must be a non-empty string' : 'must be a string' });
     return typeof v === 'string' ? v : '';
   };
   const sourceId = str('source_id', true);
   const instanceId = str('instance_id', false);
-  const intervalMs = b.scrape_interval === undefined || b.scrape_interval === null ? null : durationField(b.scrape_interval, 'scrape_interval', errors);
+  const intervalMs =
+    b.scrape_interval === undefined || b.scrape_interval === null ? null : durationField(b.scrape_interval, 'scrape_interval', errors);
   let timeoutMs: number | null = null;
   if (b.scrape_timeout !== undefined) {
     timeoutMs = durationField(b.scrape_timeout, 'scrape_timeout', errors);
     if (timeoutMs !== null && intervalMs !== null && timeoutMs > intervalMs)
-      errors.push({ field: 'scrape_timeout', message: `${JSON.stringify(b.scrape_timeout)} must not exceed scrape_interval ${JSON.stringify(b.scrape_interval)}` });
+      errors.push({
+        field: 'scrape_timeout',
+        message: `${JSON.stringify(b.scrape_timeout)} must not exceed scrape_interval ${JSON.stringify(b.scrape_interval)}`,
+      });
   }
   let metricsPath = '/metrics';
   if (b.metrics_path !== undefined) {
@@ -126,11 +137,15 @@ export function validateApiTarget(body: unknown, env: EnvSettings): { spec: ApiT
   }
   let serverName: string | null = null;
   if (b.server_name !== undefined) {
-    if (typeof b.server_name !== 'string' || b.server_name === '') errors.push({ field: 'server_name', message: 'must be a non-empty string' });
+    if (typeof b.server_name !== 'string' || b.server_name === '')
+      errors.push({ field: 'server_name', message: 'must be a non-empty string' });
     else serverName = b.server_name;
   }
   if (scheme === 'https' && serverName === null && env.scrapeCertPath !== null)
-    errors.push({ field: 'server_name', message: 'required when scheme is https and SCRAPE_CERT_PATH is set (the name to verify the target certificate against)' });
+    errors.push({
+      field: 'server_name',
+      message: 'required when scheme is https and SCRAPE_CERT_PATH is set (the name to verify the target certificate against)',
+    });
   const labels = stringMap(b.labels, 'labels', errors, LABEL_NAME, 'a Prometheus label name [a-zA-Z_][a-zA-Z0-9_]*');
   const headers = stringMap(b.headers, 'headers', errors, HEADER_NAME, 'an HTTP header name');
   if (errors.length > 0) return { errors };
@@ -172,7 +187,14 @@ export function validateApiTarget(body: unknown, env: EnvSettings): { spec: ApiT
     labelNameLengthLimit: 0,
     labelValueLengthLimit: 0,
     bodySizeLimitBytes: 0,
-    tls: { caFile: d.caFile, certFile: d.certFile, keyFile: d.keyFile, serverName, insecureSkipVerify: d.insecureSkipVerify, minVersion: 'TLSv1.2' },
+    tls: {
+      caFile: d.caFile,
+      certFile: d.certFile,
+      keyFile: d.keyFile,
+      serverName,
+      insecureSkipVerify: d.insecureSkipVerify,
+      minVersion: 'TLSv1.2',
+    },
     basicAuth: null,
     authorization: null,
     headers,

@@ -115,7 +115,14 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
       // Bad bodies: every field error at once.
       const bad = await json(api, {
         method: 'POST',
-        body: JSON.stringify({ targets: ['http://x/y', 5], source_id: '', scrape_interval: '5 seconds', scheme: 'ftp', labels: { 'bad-name': 'x' }, extra: 1 }),
+        body: JSON.stringify({
+          targets: ['http://x/y', 5],
+          source_id: '',
+          scrape_interval: '5 seconds',
+          scheme: 'ftp',
+          labels: { 'bad-name': 'x' },
+          extra: 1,
+        }),
       });
       assert.equal(bad.status, 400);
       const errors = (bad.body as { errors: Array<{ field: string; message: string }> }).errors;
@@ -124,12 +131,17 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
         ['extra', 'instance_id', 'targets[0]', 'targets[1]', 'source_id', 'scrape_interval', 'scheme', 'labels.bad-name'],
       );
       assert.equal(errors[1]?.message, 'required');
-      assert.equal(errors[2]?.message, '"http://x/y" is not a valid target address: write host:port (the scheme goes in scheme, the path in metrics_path)');
+      assert.equal(
+        errors[2]?.message,
+        '"http://x/y" is not a valid target address: write host:port (the scheme goes in scheme, the path in metrics_path)',
+      );
       assert.equal(errors[3]?.message, 'must be a "host:port" string');
       assert.match(errors[5]?.message ?? '', /use a Go duration like "15s"/);
       assert.equal(errors[6]?.message, '"ftp" is not allowed; allowed: http, https');
       assert.deepEqual((await json(api, { method: 'POST', body: '{"targets": [' })).status, 400);
-      assert.deepEqual((await json(api, { method: 'POST', body: '[]' })).body, { errors: [{ field: '', message: 'the body must be a JSON object' }] });
+      assert.deepEqual((await json(api, { method: 'POST', body: '[]' })).body, {
+        errors: [{ field: '', message: 'the body must be a JSON object' }],
+      });
       const big = await fetch(api, { method: 'POST', body: `{"x":"${'a'.repeat(1 << 20)}"}` });
       assert.equal(big.status, 413);
       await big.body?.cancel();
@@ -159,7 +171,13 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
       assert.equal((await json(`${api}/nope`)).status, 404);
 
       // SIGHUP: the config file now has jobs a and c; the API target survives.
-      writeFileSync(configFile, promConfig([{ name: 'a', port: a.port }, { name: 'c', port: c.port }]));
+      writeFileSync(
+        configFile,
+        promConfig([
+          { name: 'a', port: a.port },
+          { name: 'c', port: c.port },
+        ]),
+      );
       d.kill('SIGHUP');
       const afterHup = await until('reload', async () => {
         const r = ((await json(api)).body as { scrape_targets: TargetView[] }).scrape_targets;
@@ -190,8 +208,18 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
       assert.match(m, /^config_reloads_total\{result="failure"\} 1$/m);
       assert.match(m, /^scrape_targets_total 2$/m);
       assert.equal((await fetch(metricsUrl.replace('/metrics', '/other'))).status, 404);
-      assert.ok(d.logs.some((l) => l.msg === 'metrics server without TLS: set METRICS_CA_FILE_PATH, METRICS_CERT_FILE_PATH and METRICS_KEY_FILE_PATH for mutual TLS'));
-      const vars = (await json(`http://127.0.0.1:${debugPort}/debug/vars`)).body as { event_loop_delay_ms: { p99: number }; heap: { used_heap_size: number }; active_handles: number };
+      assert.ok(
+        d.logs.some(
+          (l) =>
+            l.msg ===
+            'metrics server without TLS: set METRICS_CA_FILE_PATH, METRICS_CERT_FILE_PATH and METRICS_KEY_FILE_PATH for mutual TLS',
+        ),
+      );
+      const vars = (await json(`http://127.0.0.1:${debugPort}/debug/vars`)).body as {
+        event_loop_delay_ms: { p99: number };
+        heap: { used_heap_size: number };
+        active_handles: number;
+      };
       assert.equal(typeof vars.event_loop_delay_ms.p99, 'number');
       assert.ok(vars.heap.used_heap_size > 0);
       assert.ok(vars.active_handles > 0);
@@ -234,7 +262,9 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
     try {
       const up = await d.waitForLog(started);
       assert.match(String(up.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      await until('envelopes', async () => (agent.envelopes.some((e) => e.message.case === 'counter' && e.message.value.name === 'demo_total') ? true : undefined));
+      await until('envelopes', async () =>
+        agent.envelopes.some((e) => e.message.case === 'counter' && e.message.value.name === 'demo_total') ? true : undefined,
+      );
       const e = agent.envelopes.find((x) => x.message.case === 'counter' && x.message.value.name === 'demo_total');
       assert.equal(e?.sourceId, 'my-group');
       assert.equal(e?.tags.path, '/x');
@@ -304,14 +334,26 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
       const exit = await d.exited;
       return { code: exit.code, lines: d.stderr().trimEnd().split('\n') };
     };
-    assert.deepEqual(await run({ METRICS_PORT: 'abc', SCRAPE_INTERVAL: 'soon' }), {
+    const cf = join(dir, 'prom_scraper_config.yml');
+    writeFileSync(cf, 'port: 8443\nscheme: https\n');
+    const settings = join(dir, 'settings.yml');
+    writeFileSync(settings, 'metrics_prot: 1\n');
+    // Concurrently: each is a node start-up.
+    const [ports, agent, otel, r, s] = await Promise.all([
+      run({ METRICS_PORT: 'abc', SCRAPE_INTERVAL: 'soon' }),
+      run({ LOGGREGATOR_AGENT_ADDR: 'localhost:3458', CA_CERT_PATH: '/nonexistent/ca.crt' }),
+      run({ USE_OTEL_COLLECTOR: 'true' }),
+      run({ CONFIG_GLOBS: cf, SCRAPE_CERT_PATH: pki.ca.certFile, SCRAPE_KEY_PATH: pki.ca.keyFile }),
+      run({}, ['--config', settings]),
+    ]);
+    assert.deepEqual(ports, {
       code: 1,
       lines: [
         'prom-scraper: invalid configuration: SCRAPE_INTERVAL="soon": time: invalid duration "soon"; use a Go duration like 15s, 1m30s, 500ms',
         'prom-scraper: invalid configuration: METRICS_PORT="abc": not a port; allowed: an integer 0-65535 (0: any free port)',
       ],
     });
-    assert.deepEqual(await run({ LOGGREGATOR_AGENT_ADDR: 'localhost:3458', CA_CERT_PATH: '/nonexistent/ca.crt' }), {
+    assert.deepEqual(agent, {
       code: 1,
       lines: [
         'prom-scraper: invalid configuration: LOGGREGATOR_AGENT_CERT_FILE_PATH or CLIENT_CERT_PATH: missing; required when LOGGREGATOR_AGENT_ADDR is set (the agent requires mutual TLS); allowed: a readable PEM file path',
@@ -319,20 +361,17 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
         'prom-scraper: invalid configuration: DEFAULT_SOURCE_ID: missing; required when LOGGREGATOR_AGENT_ADDR is set; allowed: a source id, BOSH: the instance group name',
       ],
     });
-    assert.deepEqual(await run({ USE_OTEL_COLLECTOR: 'true' }), {
+    assert.deepEqual(otel, {
       code: 1,
       lines: [
         'prom-scraper: USE_OTEL_COLLECTOR="true": the OTLP output is not available yet; allowed: false (unset it to send to the Loggregator agent, or to stdout without LOGGREGATOR_AGENT_ADDR)',
       ],
     });
-    const cf = join(dir, 'prom_scraper_config.yml');
-    writeFileSync(cf, 'port: 8443\nscheme: https\n');
-    const r = await run({ CONFIG_GLOBS: cf, SCRAPE_CERT_PATH: pki.ca.certFile, SCRAPE_KEY_PATH: pki.ca.keyFile });
     assert.equal(r.code, 1);
-    assert.equal(r.lines.at(-1), `prom-scraper: cannot start: ${cf}: server_name: missing; required when scheme is https and SCRAPE_CERT_PATH is set (mTLS to 127.0.0.1 needs the name to verify; the released prom-scraper refuses to start too)`);
-    const settings = join(dir, 'settings.yml');
-    writeFileSync(settings, 'metrics_prot: 1\n');
-    const s = await run({}, ['--config', settings]);
+    assert.equal(
+      r.lines.at(-1),
+      `prom-scraper: cannot start: ${cf}: server_name: missing; required when scheme is https and SCRAPE_CERT_PATH is set (mTLS to 127.0.0.1 needs the name to verify; the released prom-scraper refuses to start too)`,
+    );
     assert.equal(s.code, 1);
     assert.match(s.lines[0] ?? '', /^prom-scraper: .*settings\.yml: metrics_prot: unknown setting; allowed: /);
   });

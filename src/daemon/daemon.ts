@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { CONTENT_TYPES } from '../exposition/index.js';
 import { expandGlob, loadAllSourcesStrict } from '../config/index.js';
+import { CONTENT_TYPES } from '../exposition/index.js';
 import type { Logger } from '../logger.js';
 import { createLoggregatorSink, type LoggregatorSink } from '../loggregator/index.js';
 import { ScrapeService, type Sink, StdoutSink } from '../scrape/index.js';
@@ -129,7 +129,10 @@ export class Daemon {
       opened.push(metrics);
       const apiServer = api !== null && settings.apiServer !== null ? await listen('api', settings.apiServer, api.handler()) : null;
       if (apiServer !== null) opened.push(apiServer);
-      const debugServer = debug !== null && settings.debugPort !== null ? await listen('debug', { host: '127.0.0.1', port: settings.debugPort, tls: null }, debug.handler) : null;
+      const debugServer =
+        debug !== null && settings.debugPort !== null
+          ? await listen('debug', { host: '127.0.0.1', port: settings.debugPort, tls: null }, debug.handler)
+          : null;
       if (debugServer !== null) opened.push(debugServer);
       const d = new Daemon(settings, service, sink, api, { metrics, api: apiServer, debug: debugServer }, cleanups, logger);
       d.startExpiry(expiry);
@@ -149,7 +152,10 @@ export class Daemon {
     const tick = Math.min(Math.max(Math.floor(every / 4), 250), 30_000);
     this.expiryTimer = setInterval(() => {
       for (const l of expiry.sweep(this.service.manager.loops(), Date.now())) {
-        this.logger.info({ job: l.target.job.jobName, url: l.target.url, expiration_ms: every }, 'series cache expired: no successful scrape for METRICS_EXPIRATION_INTERVAL');
+        this.logger.info(
+          { job: l.target.job.jobName, url: l.target.url, expiration_ms: every },
+          'series cache expired: no successful scrape for METRICS_EXPIRATION_INTERVAL',
+        );
       }
     }, tick);
     this.expiryTimer.unref();
@@ -157,8 +163,16 @@ export class Daemon {
 
   private logStarted(): void {
     const { metrics, api, debug } = this.servers;
-    if (!metrics.mtls) this.logger.warn({ url: metrics.url }, 'metrics server without TLS: set METRICS_CA_FILE_PATH, METRICS_CERT_FILE_PATH and METRICS_KEY_FILE_PATH for mutual TLS');
-    if (api !== null && !api.mtls) this.logger.warn({ url: api.url }, 'API server without TLS: anyone who can reach it can change scrape targets; set API_SERVER_CA_FILE_PATH, API_SERVER_CERT_FILE_PATH and API_SERVER_KEY_FILE_PATH');
+    if (!metrics.mtls)
+      this.logger.warn(
+        { url: metrics.url },
+        'metrics server without TLS: set METRICS_CA_FILE_PATH, METRICS_CERT_FILE_PATH and METRICS_KEY_FILE_PATH for mutual TLS',
+      );
+    if (api !== null && !api.mtls)
+      this.logger.warn(
+        { url: api.url },
+        'API server without TLS: anyone who can reach it can change scrape targets; set API_SERVER_CA_FILE_PATH, API_SERVER_CERT_FILE_PATH and API_SERVER_KEY_FILE_PATH',
+      );
     this.logger.info(
       {
         metrics_url: `${metrics.url}/metrics`,
@@ -193,7 +207,9 @@ export class Daemon {
       await Promise.race([this.sink.stop(deadline), late]);
       if (timer !== null) clearTimeout(timer);
       const { metrics, api, debug } = this.servers;
-      await Promise.all([metrics, api, debug].filter((s): s is Listening => s !== null).map((s) => s.close(Math.min(deadline, Date.now() + 1000))));
+      await Promise.all(
+        [metrics, api, debug].filter((s): s is Listening => s !== null).map((s) => s.close(Math.min(deadline, Date.now() + 1000))),
+      );
       for (const c of this.cleanups) c();
     })();
     return this.stopping;

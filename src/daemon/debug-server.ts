@@ -34,7 +34,13 @@ export function createDebugHandler(): { handler: Handler; stop(): void } {
       for (const r of process.getActiveResourcesInfo()) resources[r] = (resources[r] ?? 0) + 1;
       const vars: DebugVars = {
         uptime_seconds: process.uptime(),
-        event_loop_delay_ms: { min: ms(loop.min), mean: ms(loop.mean), p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+        event_loop_delay_ms: {
+          min: ms(loop.min),
+          mean: ms(loop.mean),
+          p50: ms(loop.percentile(50)),
+          p99: ms(loop.percentile(99)),
+          max: ms(loop.max),
+        },
         heap: getHeapStatistics(),
         memory: process.memoryUsage(),
         active_handles: process.getActiveResourcesInfo().length,

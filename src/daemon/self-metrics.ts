@@ -1,6 +1,6 @@
 import { writeText } from '../exposition/index.js';
 import type { LoggregatorMetrics } from '../loggregator/index.js';
-import { registerProcessMetrics, Registry } from '../metrics/index.js';
+import { Registry, registerProcessMetrics } from '../metrics/index.js';
 import { type ScrapeService, scrapeMetricsToFamilies } from '../scrape/index.js';
 
 export interface SelfMetricsSources {
@@ -46,17 +46,30 @@ export function createSelfMetrics(src: SelfMetricsSources): { registry: Registry
       set(src.service.reloads.failed, 'failure');
     },
   });
-  registry.gauge({ name: 'api_scrape_targets', help: 'Scrape targets entries added through the API.', collect: (g) => g.set(src.apiTargets()) });
+  registry.gauge({
+    name: 'api_scrape_targets',
+    help: 'Scrape targets entries added through the API.',
+    collect: (g) => g.set(src.apiTargets()),
+  });
   registry.counter({
     name: 'series_cache_expirations_total',
     help: 'Target series caches cleared because the target had not been scraped successfully for METRICS_EXPIRATION_INTERVAL.',
     collect: (set) => set(src.expiredCaches()),
   });
   const drop = src.stdoutDropped;
-  if (drop !== null) registry.counter({ name: 'stdout_dropped_writes_total', help: 'Scrape outputs not written because stdout was not keeping up.', collect: (set) => set(drop()) });
+  if (drop !== null)
+    registry.counter({
+      name: 'stdout_dropped_writes_total',
+      help: 'Scrape outputs not written because stdout was not keeping up.',
+      collect: (set) => set(drop()),
+    });
   const lg = src.loggregator;
   if (lg !== null) {
-    registry.counter({ name: 'loggregator_envelopes_sent_total', help: 'Envelopes handed to the agent connection.', collect: (set) => set(lg.envelopesSent) });
+    registry.counter({
+      name: 'loggregator_envelopes_sent_total',
+      help: 'Envelopes handed to the agent connection.',
+      collect: (set) => set(lg.envelopesSent),
+    });
     registry.counter({
       name: 'loggregator_envelopes_dropped_total',
       help: 'Envelopes not sent, by reason.',
@@ -75,11 +88,27 @@ export function createSelfMetrics(src: SelfMetricsSources): { registry: Registry
         set(lg.counterValuesAsGauges, 'as_gauge');
       },
     });
-    registry.counter({ name: 'loggregator_send_errors_total', help: 'Failed batch writes and streams ended with an error.', collect: (set) => set(lg.sendErrors) });
-    registry.counter({ name: 'loggregator_connect_errors_total', help: 'Connection attempts to the agent that failed.', collect: (set) => set(lg.connectErrors) });
-    registry.counter({ name: 'loggregator_reconnects_total', help: 'Streams to the agent opened after the first one.', collect: (set) => set(lg.reconnects) });
+    registry.counter({
+      name: 'loggregator_send_errors_total',
+      help: 'Failed batch writes and streams ended with an error.',
+      collect: (set) => set(lg.sendErrors),
+    });
+    registry.counter({
+      name: 'loggregator_connect_errors_total',
+      help: 'Connection attempts to the agent that failed.',
+      collect: (set) => set(lg.connectErrors),
+    });
+    registry.counter({
+      name: 'loggregator_reconnects_total',
+      help: 'Streams to the agent opened after the first one.',
+      collect: (set) => set(lg.reconnects),
+    });
     registry.gauge({ name: 'loggregator_queue_length', help: 'Envelopes waiting to be sent.', collect: (g) => g.set(lg.queueLength) });
-    registry.gauge({ name: 'loggregator_queue_capacity', help: 'Envelopes the queue holds before dropping the oldest.', collect: (g) => g.set(lg.queueCapacity) });
+    registry.gauge({
+      name: 'loggregator_queue_capacity',
+      help: 'Envelopes the queue holds before dropping the oldest.',
+      collect: (g) => g.set(lg.queueCapacity),
+    });
     registry.register({
       name: 'loggregator_batch_size',
       render(out) {

@@ -56,7 +56,10 @@ const BOOL_FALSE = ['0', 'f', 'F', 'false', 'FALSE', 'False'];
  * Every problem is collected, one per bad variable; `checkFiles` also checks that the TLS files
  * named are readable.
  */
-export function readDaemonSettings(env: Env, opts: { checkFiles?: boolean } = {}): { settings: DaemonSettings; problems: SettingProblem[] } {
+export function readDaemonSettings(
+  env: Env,
+  opts: { checkFiles?: boolean } = {},
+): { settings: DaemonSettings; problems: SettingProblem[] } {
   const problems: SettingProblem[] = [];
   const resolved: Env = { ...env };
   const used = new Map<VariableName, string>(); // the name actually read, for messages
@@ -71,7 +74,8 @@ export function readDaemonSettings(env: Env, opts: { checkFiles?: boolean } = {}
       const v = env[name];
       if (v === undefined || v.trim() === '') continue;
       if (found === null) found = { name, value: v.trim() };
-      else if (found.value !== v.trim()) problem(name, v, `conflicts with ${found.name}=${JSON.stringify(found.value)}; set only one of ${names.join(', ')}`);
+      else if (found.value !== v.trim())
+        problem(name, v, `conflicts with ${found.name}=${JSON.stringify(found.value)}; set only one of ${names.join(', ')}`);
     }
     if (found === null) return null;
     used.set(key, found.name);
@@ -123,7 +127,11 @@ export function readDaemonSettings(env: Env, opts: { checkFiles?: boolean } = {}
     try {
       accessSync(file, constants.R_OK);
     } catch (err) {
-      problem(nameOf(key), file, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); allowed: a readable PEM file`);
+      problem(
+        nameOf(key),
+        file,
+        `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); allowed: a readable PEM file`,
+      );
     }
   };
   /** All three or none; `required` names why all three are needed. */
@@ -132,14 +140,19 @@ export function readDaemonSettings(env: Env, opts: { checkFiles?: boolean } = {}
     const missing = keys.filter((_k, i) => values[i] === null);
     if (missing.length === 3 && required === null) return null;
     if (missing.length > 0) {
-      const why = required ?? `${keys.filter((_k, i) => values[i] !== null).map(nameOf).join(' and ')} set`;
+      const why =
+        required ??
+        `${keys
+          .filter((_k, i) => values[i] !== null)
+          .map(nameOf)
+          .join(' and ')} set`;
       for (const k of missing) {
         const names = VARIABLES[k].names;
         problem(names.join(' or '), null, `missing; required when ${why}; allowed: a readable PEM file path`);
       }
       return null;
     }
-    keys.forEach((k, i) => readable(k, values[i] as string));
+    for (const [i, k] of keys.entries()) readable(k, values[i] as string);
     return { caFile: values[0] as string, certFile: values[1] as string, keyFile: values[2] as string };
   };
 
@@ -152,7 +165,11 @@ export function readDaemonSettings(env: Env, opts: { checkFiles?: boolean } = {}
   }
   if ((get('SCRAPE_CERT_PATH') === null) !== (get('SCRAPE_KEY_PATH') === null)) {
     const missing = get('SCRAPE_CERT_PATH') === null ? 'SCRAPE_CERT_PATH' : 'SCRAPE_KEY_PATH';
-    problem(missing, null, `missing; required when ${missing === 'SCRAPE_CERT_PATH' ? 'SCRAPE_KEY_PATH' : 'SCRAPE_CERT_PATH'} is set (the default client identity needs both)`);
+    problem(
+      missing,
+      null,
+      `missing; required when ${missing === 'SCRAPE_CERT_PATH' ? 'SCRAPE_KEY_PATH' : 'SCRAPE_CERT_PATH'} is set (the default client identity needs both)`,
+    );
   }
 
   const address = get('LOGGREGATOR_AGENT_ADDR');
@@ -161,16 +178,30 @@ export function readDaemonSettings(env: Env, opts: { checkFiles?: boolean } = {}
     if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/.test(address) || Number(address.slice(address.lastIndexOf(':') + 1)) > 65535) {
       problem(nameOf('LOGGREGATOR_AGENT_ADDR'), address, 'not an address; allowed: host:port, e.g. localhost:3458');
     }
-    const tls = triple(['LOGGREGATOR_AGENT_CA_FILE_PATH', 'LOGGREGATOR_AGENT_CERT_FILE_PATH', 'LOGGREGATOR_AGENT_KEY_FILE_PATH'], 'LOGGREGATOR_AGENT_ADDR is set (the agent requires mutual TLS)');
+    const tls = triple(
+      ['LOGGREGATOR_AGENT_CA_FILE_PATH', 'LOGGREGATOR_AGENT_CERT_FILE_PATH', 'LOGGREGATOR_AGENT_KEY_FILE_PATH'],
+      'LOGGREGATOR_AGENT_ADDR is set (the agent requires mutual TLS)',
+    );
     if (tls !== null) agent = { address, tls };
   } else {
     // Agent TLS without an address: most likely a forgotten LOGGREGATOR_AGENT_ADDR.
-    const given = (['LOGGREGATOR_AGENT_CA_FILE_PATH', 'LOGGREGATOR_AGENT_CERT_FILE_PATH', 'LOGGREGATOR_AGENT_KEY_FILE_PATH'] as const).filter((k) => get(k) !== null);
-    if (given.length > 0) problem('LOGGREGATOR_AGENT_ADDR', null, `missing; required when ${given.map(nameOf).join(', ')} ${given.length > 1 ? 'are' : 'is'} set; allowed: host:port, e.g. localhost:3458`);
+    const given = (
+      ['LOGGREGATOR_AGENT_CA_FILE_PATH', 'LOGGREGATOR_AGENT_CERT_FILE_PATH', 'LOGGREGATOR_AGENT_KEY_FILE_PATH'] as const
+    ).filter((k) => get(k) !== null);
+    if (given.length > 0)
+      problem(
+        'LOGGREGATOR_AGENT_ADDR',
+        null,
+        `missing; required when ${given.map(nameOf).join(', ')} ${given.length > 1 ? 'are' : 'is'} set; allowed: host:port, e.g. localhost:3458`,
+      );
   }
   const defaultSourceId = get('DEFAULT_SOURCE_ID');
   if (address !== null && defaultSourceId === null)
-    problem('DEFAULT_SOURCE_ID', null, 'missing; required when LOGGREGATOR_AGENT_ADDR is set; allowed: a source id, BOSH: the instance group name');
+    problem(
+      'DEFAULT_SOURCE_ID',
+      null,
+      'missing; required when LOGGREGATOR_AGENT_ADDR is set; allowed: a source id, BOSH: the instance group name',
+    );
 
   const metricsTls = triple(['METRICS_CA_FILE_PATH', 'METRICS_CERT_FILE_PATH', 'METRICS_KEY_FILE_PATH'], null);
   const metricsServer = {
@@ -245,11 +276,13 @@ export function readSettingsFile(path: string): Env {
     throw new SettingsFileError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsFileError(`${path}: expected a map of settings (e.g. metrics_port: 14821)`);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new SettingsFileError(`${path}: expected a map of settings (e.g. metrics_port: 14821)`);
   const out: Env = {};
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
     const name = key.toUpperCase();
-    if (!ALL_NAMES.has(name)) throw new SettingsFileError(`${path}: ${key}: unknown setting; allowed: ${[...ALL_NAMES].map((n) => n.toLowerCase()).join(', ')}`);
+    if (!ALL_NAMES.has(name))
+      throw new SettingsFileError(`${path}: ${key}: unknown setting; allowed: ${[...ALL_NAMES].map((n) => n.toLowerCase()).join(', ')}`);
     if (value === null || value === undefined) continue;
     if (Array.isArray(value)) {
       if (name === 'ADDITIONAL_SCRAPE_CONFIGS') out[name] = stringifyYaml(value);

@@ -18,7 +18,10 @@ export interface DaemonProcess {
 const BIN = fileURLToPath(new URL('../../cli/prom-scraper.js', import.meta.url));
 
 export function spawnDaemon(env: Record<string, string>, args: string[] = []): DaemonProcess {
-  const proc = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let partial = '';
@@ -83,7 +86,8 @@ export function spawnDaemon(env: Record<string, string>, args: string[] = []): D
     stderr: () => err,
     stdout: () => out,
     waitForLog: (match, timeoutMs = 5000) => waitUntil(() => logs.find(match), 'a log line', timeoutMs),
-    waitForStdout: (match, timeoutMs = 5000) => waitUntil(() => (match(out) ? true : undefined), 'stdout output', timeoutMs).then(() => undefined),
+    waitForStdout: (match, timeoutMs = 5000) =>
+      waitUntil(() => (match(out) ? true : undefined), 'stdout output', timeoutMs).then(() => undefined),
     exited,
     kill: (signal = 'SIGTERM') => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
