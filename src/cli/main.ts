@@ -12,7 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   check: { summary: 'validate scrape configs (files, or everything the environment points at), like promtool check config', load: async () => (await import('./check-command.js')).checkCommand },
   'scrape-once': { summary: 'scrape every target of a config once, print the samples (NDJSON) and a summary', load: async () => (await import('./scrape-once-command.js')).scrapeOnceCommand },
   scraper: { summary: 'run the prom-scraper daemon (env vars or --config FILE; what npm start runs)', load: async () => (await import('./scraper-command.js')).scraperCommand },
-  demo: { summary: 'parse and re-serialize a small built-in exposition (what npm start runs)', load: async () => (await import('./demo-command.js')).demoCommand },
+  demo: { summary: 'parse and re-serialize a small built-in exposition', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 
 function usage(): string {

@@ -258,6 +258,10 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
       METRICS_CERT_FILE_PATH: metricsCert.certFile,
       METRICS_KEY_FILE_PATH: metricsCert.keyFile,
       USE_RFC3339: 'true',
+      API_SERVER: 'true',
+      API_SERVER_CA_FILE_PATH: pki.ca.certFile,
+      API_SERVER_CERT_FILE_PATH: metricsCert.certFile,
+      API_SERVER_KEY_FILE_PATH: metricsCert.keyFile,
     });
     try {
       const up = await d.waitForLog(started);
@@ -272,13 +276,13 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
 
       const url = new URL(up.metrics_url as string);
       assert.equal(url.protocol, 'https:');
-      const get = (withCert: boolean) =>
+      const get = (withCert: boolean, port = url.port, path = '/metrics') =>
         new Promise<{ status: number; body: string }>((resolve, reject) => {
           const req = httpsRequest(
             {
               host: '127.0.0.1',
-              port: url.port,
-              path: '/metrics',
+              port,
+              path,
               ca: pki.ca.cert,
               ...(withCert ? { cert: client.cert, key: client.key } : {}),
             },
@@ -299,6 +303,12 @@ describe('prom-scraper daemon (real process)', { timeout: 60_000 }, () => {
       assert.equal(ok.status, 200);
       assert.match(ok.body, /^loggregator_envelopes_sent_total \d+$/m);
       assert.ok(!d.logs.some((l) => typeof l.msg === 'string' && l.msg.startsWith('metrics server without TLS')));
+      const apiUrl = new URL(up.api_url as string);
+      assert.equal(apiUrl.protocol, 'https:');
+      await assert.rejects(get(false, apiUrl.port, apiUrl.pathname), 'the API refuses a client without a certificate');
+      const listed = await get(true, apiUrl.port, apiUrl.pathname);
+      assert.equal(listed.status, 200);
+      assert.equal((JSON.parse(listed.body) as { scrape_targets: TargetView[] }).scrape_targets[0]?.origin, 'env: METRICS_SERVERS_PORTS');
 
       const before = agent.received;
       d.kill('SIGTERM');

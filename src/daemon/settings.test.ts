@@ -103,6 +103,8 @@ describe('readSettingsFile', () => {
         API_SERVER: 'true',
         ADDITIONAL_SCRAPE_CONFIGS: 'scrape_configs: []\n',
       });
+      const npmStart = readSettingsFile(new URL('../../../src/daemon/npm-start.yml', import.meta.url).pathname);
+      assert.deepEqual(readDaemonSettings(npmStart).problems, [], 'the settings npm start runs with are valid');
       writeFileSync(f, '- a\n');
       assert.throws(() => readSettingsFile(f), SettingsFileError);
     } finally {

@@ -246,7 +246,7 @@ export function effectiveConfig(env: Env): Record<string, string> {
         break;
       }
     }
-    if (v === undefined) out[key] = `(default) ${spec.default}`;
+    if (v === undefined) out[key] = spec.default === '' ? '(unset)' : `(default) ${spec.default}`;
     else out[key] = 'secret' in spec && spec.secret ? `<redacted, ${Buffer.byteLength(v)} bytes>` : v;
   }
   return out;
