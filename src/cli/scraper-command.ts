@@ -61,50 +61,68 @@ export const scraperCommand: Command = async (io) => {
   const logger = createDaemonLogger({ useRfc3339: settings.useRfc3339 });
   logger.info({ config: effectiveConfig(env), settings_file: configFile ?? null }, 'effective configuration');
 
-  let daemon: Daemon;
+  // Signals are handled from here on: one arriving while the daemon starts is acted on once it has.
+  let daemon: Daemon | null = null;
+  let stopRequested: NodeJS.Signals | null = null;
+  let stopping = false;
+  let finish: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+  const onHup = () => {
+    if (daemon === null) {
+      logger.info({ signal: 'SIGHUP' }, 'still starting: the configuration being loaded is current');
+      return;
+    }
+    logger.info({ signal: 'SIGHUP' }, 'reloading the scrape configuration');
+    daemon.reload('SIGHUP');
+  };
+  const unlisten = () => {
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+  };
+  const stop = (running: Daemon, signal: NodeJS.Signals) => {
+    stopping = true;
+    const timeoutMs = settings.shutdownTimeoutMs;
+    logger.info({ signal, timeout_ms: timeoutMs }, 'shutting down: stopping scrapes, flushing the output');
+    // Last resort if something hangs past the deadline (the daemon itself stops within it).
+    const hard = setTimeout(() => {
+      logger.error({ timeout_ms: timeoutMs }, 'shutdown did not finish in time: exiting');
+      logger.flush();
+      process.exit(1);
+    }, timeoutMs + 2000);
+    hard.unref();
+    void running.stop(Date.now() + timeoutMs).then(() => {
+      unlisten();
+      clearTimeout(hard);
+      logger.info({}, 'prom-scraper stopped');
+      logger.flush();
+      // A library handle left open must not keep a stopped daemon alive.
+      setTimeout(() => process.exit(0), 1000).unref();
+      finish(0);
+    });
+  };
+  function onStop(signal: NodeJS.Signals): void {
+    if (stopping || stopRequested !== null) {
+      logger.warn({ signal }, 'second signal during shutdown: exiting now');
+      logger.flush();
+      process.exit(1);
+    }
+    if (daemon === null) stopRequested = signal;
+    else stop(daemon, signal);
+  }
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+
   try {
     daemon = await Daemon.start(settings, { stdout: io.stdout, logger });
   } catch (err) {
+    unlisten();
     if (err instanceof CfPromError) return fatal(`cannot start: ${err.message}`);
     throw err;
   }
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onHup = () => {
-      logger.info({ signal: 'SIGHUP' }, 'reloading the scrape configuration');
-      daemon.reload('SIGHUP');
-    };
-    const onStop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal during shutdown: exiting now');
-        logger.flush();
-        process.exit(1);
-      }
-      stopping = true;
-      const timeoutMs = settings.shutdownTimeoutMs;
-      logger.info({ signal, timeout_ms: timeoutMs }, 'shutting down: stopping scrapes, flushing the output');
-      // Last resort if something hangs past the deadline (the daemon itself stops within it).
-      const hard = setTimeout(() => {
-        logger.error({ timeout_ms: timeoutMs }, 'shutdown did not finish in time: exiting');
-        logger.flush();
-        process.exit(1);
-      }, timeoutMs + 2000);
-      hard.unref();
-      void daemon.stop(Date.now() + timeoutMs).then(() => {
-        process.off('SIGHUP', onHup);
-        process.off('SIGTERM', onStop);
-        process.off('SIGINT', onStop);
-        clearTimeout(hard);
-        logger.info({}, 'prom-scraper stopped');
-        logger.flush();
-        // A library handle left open must not keep a stopped daemon alive.
-        setTimeout(() => process.exit(0), 1000).unref();
-        resolve(0);
-      });
-    };
-    process.on('SIGHUP', onHup);
-    process.on('SIGTERM', onStop);
-    process.on('SIGINT', onStop);
-  });
+  if (stopRequested !== null) stop(daemon, stopRequested);
+  return finished;
 };
