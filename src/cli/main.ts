@@ -28,6 +28,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'scrape every target of a config once, print the samples (NDJSON) and a summary',
     load: async () => (await import('./scrape-once-command.js')).scrapeOnceCommand,
   },
+  scraper: {
+    summary: 'run the prom-scraper daemon (env vars or --config FILE; what npm start runs)',
+    load: async () => (await import('./scraper-command.js')).scraperCommand,
+  },
   routes: {
     summary: "print the route table from a file, NATS or gorouter, or look up an app's instances",
     load: async () => (await import('./routes-command.js')).routesCommand,

@@ -1,0 +1,17 @@
+export type { ScrapeTargetView, TargetHealthView } from './api-server.js';
+export { API_BODY_LIMIT_BYTES, ApiTargets } from './api-server.js';
+export type { ApiTargetSpec, FieldError } from './api-targets.js';
+export { apiTargetId, configJobId, validateApiTarget } from './api-targets.js';
+export type { DaemonDeps } from './daemon.js';
+export { Daemon } from './daemon.js';
+export type { DebugVars } from './debug-server.js';
+export { createDebugHandler } from './debug-server.js';
+export { CacheExpiry } from './expiration.js';
+export type { Handler, Listening } from './http-server.js';
+export { listen, readBody, ServerStartError, sendJson } from './http-server.js';
+export { createDaemonLogger } from './logger.js';
+export { createSelfMetrics } from './self-metrics.js';
+export type { DaemonSettings, ServerSettings, SettingProblem, TlsTriple } from './settings.js';
+export { effectiveConfig, readDaemonSettings, readSettingsFile, SettingsFileError } from './settings.js';
+export type { VariableName, VariableSpec } from './variables.js';
+export { ALL_NAMES, VARIABLES } from './variables.js';
