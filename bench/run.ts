@@ -3,6 +3,7 @@
  * `npm run bench -- exposition` runs only the benchmarks whose name contains the argument.
  */
 import { benchExposition } from './exposition-bench.js';
+import { benchFetcher } from './fetcher-bench.js';
 import { benchLoggregator } from './loggregator-bench.js';
 import { benchRelabel } from './relabel-bench.js';
 import { benchRoutes } from './routes-bench.js';
@@ -15,6 +16,7 @@ const benches: Array<[string, (r: Report) => Promise<void>]> = [
   ['routes', benchRoutes],
   ['scrape', benchScrape],
   ['loggregator', benchLoggregator],
+  ['fetcher', benchFetcher],
 ];
 
 const only = process.argv.slice(2);

@@ -31,7 +31,7 @@ export class CacheExpiry {
         continue;
       }
       if (now - since < this.intervalMs || this.cleared.has(loop) || loop.cachedSeries === 0) continue;
-      if (clearSeriesCache(loop)) {
+      if (loop.clearCache()) {
         this.cleared.add(loop);
         this.expired++;
         out.push(loop);
@@ -39,18 +39,4 @@ export class CacheExpiry {
     }
     return out;
   }
-}
-
-/**
- * Clears a loop's series cache. `ScrapeLoop` has no public method for it yet (src/scrape is
- * another folder): this reaches its `cache` field when it has the expected shape, and does
- * nothing otherwise (or while a scrape is in flight; the next sweep retries). TODO(scrape): expose `ScrapeLoop.clearCache()` and call it here.
- */
-function clearSeriesCache(loop: ScrapeLoop): boolean {
-  const inner = loop as unknown as { cache?: { clear?: unknown }; running?: unknown };
-  const cache = inner.cache;
-  // Never while a scrape is using the cache.
-  if (inner.running !== null || cache === undefined || typeof cache.clear !== 'function') return false;
-  (cache.clear as () => void).call(cache);
-  return true;
 }

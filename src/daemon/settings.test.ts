@@ -160,11 +160,9 @@ describe('CacheExpiry', () => {
     const loop = {
       health: { up: true as boolean | null, lastScrapeMs: 1000 as number | null },
       cachedSeries: 5,
-      running: null,
-      cache: {
-        clear() {
-          cleared++;
-        },
+      clearCache() {
+        cleared++;
+        return true;
       },
     };
     const l = loop as unknown as ScrapeLoop;

@@ -186,6 +186,17 @@ export class ScrapeLoop {
     return this.cache.size;
   }
 
+  /**
+   * Frees the series cache (METRICS_EXPIRATION_INTERVAL: a target without a good scrape for that
+   * long). Refused, returning false, while a scrape is using it.
+   */
+  clearCache(): boolean {
+    if (this.running !== null) return false;
+    this.cache.clear();
+    this.health.cachedSeries = 0;
+    return true;
+  }
+
   /** Stops scheduling, waits for an in-flight scrape, closes the connection. */
   async stop(): Promise<void> {
     this.stopped = true;
