@@ -18,8 +18,7 @@ process_resident_memory_bytes 4.2467328e+07
 
 export const demoCommand: Command = async (io) => {
   const families = parseExposition(Buffer.from(SAMPLE), { format: 'text' });
-  io.stdout.write('cf-prom demo: the daemons (prom-scraper, promfetcher) are not built yet; this parses a\n');
-  io.stdout.write('built-in text 0.0.4 exposition and shows what the parser and writer do.\n\n');
+  io.stdout.write('cf-prom demo: parses a built-in text 0.0.4 exposition and shows what the parser and writer do.\n\n');
   io.stdout.write('Samples as `cf-prom parse` prints them:\n');
   for (const f of families) for (const s of f.samples) io.stdout.write(`${sampleToNdjson(s, f.type)}\n`);
   io.stdout.write('\nThe same families as OpenMetrics (`cf-prom format --to openmetrics`):\n');
