@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { parseExposition } from '../src/exposition/index.js';
 import { generateCorpus } from './corpus.js';
-import { fmt, timeIt } from './harness.js';
 import type { Report } from './harness.js';
+import { fmt, timeIt } from './harness.js';
 
 type PeerParse = (text: string) => unknown[];
 

@@ -4,11 +4,11 @@
  */
 import { benchExposition } from './exposition-bench.js';
 import { benchFetcher } from './fetcher-bench.js';
+import type { Report } from './harness.js';
 import { benchLoggregator } from './loggregator-bench.js';
 import { benchRelabel } from './relabel-bench.js';
 import { benchRoutes } from './routes-bench.js';
 import { benchScrape } from './scrape-bench.js';
-import type { Report } from './harness.js';
 
 const benches: Array<[string, (r: Report) => Promise<void>]> = [
   ['exposition', benchExposition],

@@ -3,12 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ScrapeManager } from '../src/scrape/index.js';
-import { DiscardSink } from '../src/scrape/index.js';
-import { testJob } from '../src/testing/scrape-job.js';
+import { DiscardSink, ScrapeManager } from '../src/scrape/index.js';
 import { freePort } from '../src/testing/ports.js';
-import { fmt } from './harness.js';
+import { testJob } from '../src/testing/scrape-job.js';
 import type { Report } from './harness.js';
+import { fmt } from './harness.js';
 
 interface Case {
   name: string;
@@ -51,7 +50,12 @@ function procStat(pid: number): { cpuUs: number; rss: number } {
 async function benchOurs(c: Case, ports: number[], report: Report): Promise<{ usPerSample: number }> {
   const sink = new DiscardSink();
   const m = new ScrapeManager({ sink, defaultSourceId: 'bench', maxConcurrentScrapes: 16 });
-  const job = testJob({ jobName: 'bench', scrapeIntervalMs: c.intervalMs, scrapeTimeoutMs: c.intervalMs, targets: ports.map((p) => `127.0.0.1:${p}`) });
+  const job = testJob({
+    jobName: 'bench',
+    scrapeIntervalMs: c.intervalMs,
+    scrapeTimeoutMs: c.intervalMs,
+    targets: ports.map((p) => `127.0.0.1:${p}`),
+  });
   // Warm the code first with another job (its series are different), so the first-scrape figure
   // is the cost of new series, not of JIT compilation.
   m.sync([{ ...job, jobName: 'warmup' }], { start: false });
@@ -90,9 +94,13 @@ async function benchPrometheus(c: Case, ports: number[]): Promise<{ usPerSample:
     join(dir, 'prometheus.yml'),
     `global:\n  scrape_interval: ${interval}\n  scrape_timeout: ${interval}\nscrape_configs:\n- job_name: bench\n  static_configs:\n  - targets: [${ports.map((p) => `'127.0.0.1:${p}'`).join(', ')}]\n`,
   );
-  const proc = spawn('/usr/bin/prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
-    stdio: 'ignore',
-  });
+  const proc = spawn(
+    '/usr/bin/prometheus',
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    {
+      stdio: 'ignore',
+    },
+  );
   const appended = async (): Promise<number> => {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -133,7 +141,10 @@ export async function benchScrape(report: Report): Promise<void> {
       const ours = await benchOurs(c, t.ports, report);
       const prom = hasProm ? await benchPrometheus(c, t.ports) : null;
       if (prom === null) report(`scrape ${c.name}: Prometheus not installed (apt-get install prometheus), no ratio`);
-      else report(`scrape ${c.name}: Prometheus ${fmt(prom.usPerSample, 3)} µs CPU/sample, RSS ${fmt(prom.rss / 2 ** 20)} MiB | ratio ${fmt(prom.usPerSample / ours.usPerSample, 2)}x`);
+      else
+        report(
+          `scrape ${c.name}: Prometheus ${fmt(prom.usPerSample, 3)} µs CPU/sample, RSS ${fmt(prom.rss / 2 ** 20)} MiB | ratio ${fmt(prom.usPerSample / ours.usPerSample, 2)}x`,
+        );
     } finally {
       t.stop();
     }

@@ -13,10 +13,11 @@ export function ensureSystemDeps(extra = []) {
   const missing = [...wanted, ...extra].filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
   if (missing.length === 0) return;
   const sudo = process.getuid && process.getuid() === 0 ? [] : ['sudo'];
-  const apt = (args) => spawnSync(sudo.length ? 'sudo' : 'apt-get', [...(sudo.length ? ['apt-get'] : []), ...args], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  const apt = (args) =>
+    spawnSync(sudo.length ? 'sudo' : 'apt-get', [...(sudo.length ? ['apt-get'] : []), ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   console.error(`system-deps: installing ${missing.join(' ')}`);
   apt(['update', '-qq']);
   const r = apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);

@@ -23,7 +23,9 @@ function collect(dir, out) {
 }
 
 const only = process.argv.slice(2);
-const files = collect(join(root, 'dist', 'src'), []).filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort();
+const files = collect(join(root, 'dist', 'src'), [])
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
   cwd: root,
   stdio: 'inherit',

@@ -10,8 +10,8 @@ import {
 } from '../loggregator/index.js';
 import type { Command } from './command.js';
 import { parseArgs, UsageError } from './command.js';
-import { writeLines } from './output.js';
 import { readExposition } from './exposition-input.js';
+import { writeLines } from './output.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 

@@ -1,8 +1,8 @@
 import { CfPromError } from '../errors.js';
-import { ExpositionError, parseExposition } from '../exposition/index.js';
 import type { ExpositionFormat, MetricFamily } from '../exposition/index.js';
+import { ExpositionError, parseExposition } from '../exposition/index.js';
 import type { CliIo } from './command.js';
-import { UsageError, readInput } from './command.js';
+import { readInput, UsageError } from './command.js';
 
 const FORMATS = ['auto', 'text', 'openmetrics'];
 
@@ -33,7 +33,11 @@ export function parseOptions(flags: Map<string, string | true>): { format: Expos
  * `--format` / `--content-type`). A parse error is reported in the agreed form and its exit code
  * returned instead of families.
  */
-export async function readExposition(io: CliIo, flags: Map<string, string | true>, path: string | undefined): Promise<MetricFamily[] | number> {
+export async function readExposition(
+  io: CliIo,
+  flags: Map<string, string | true>,
+  path: string | undefined,
+): Promise<MetricFamily[] | number> {
   const opts = parseOptions(flags);
   const body = await readInput(io, path);
   try {

@@ -1,6 +1,6 @@
 import { writeExposition } from '../exposition/index.js';
 import type { Command } from './command.js';
-import { UsageError, parseArgs } from './command.js';
+import { parseArgs, UsageError } from './command.js';
 import { readExposition } from './exposition-input.js';
 
 export const formatCommand: Command = async (io) => {

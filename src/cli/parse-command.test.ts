@@ -11,18 +11,24 @@ const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli
 test('cf-prom parse prints one JSON sample per line', () => {
   const r = run(['parse', '-'], '# TYPE h histogram\nh_bucket{le="+Inf"} 3 1700000000000\nu NaN\nbig 1 99999999999999999\n');
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l)), [
-    { name: 'h_bucket', labels: { le: '+Inf' }, value: 3, timestamp: 1700000000000, type: 'histogram' },
-    { name: 'u', labels: {}, value: 'NaN', timestamp: null, type: 'untyped' },
-    { name: 'big', labels: {}, value: 1, timestamp: '99999999999999999', type: 'untyped' },
-  ]);
+  assert.deepEqual(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+    [
+      { name: 'h_bucket', labels: { le: '+Inf' }, value: 3, timestamp: 1700000000000, type: 'histogram' },
+      { name: 'u', labels: {}, value: 'NaN', timestamp: null, type: 'untyped' },
+      { name: 'big', labels: {}, value: 1, timestamp: '99999999999999999', type: 'untyped' },
+    ],
+  );
 });
 
 test('cf-prom parse: invalid input exits 1 with one agreed error line', () => {
   const r = run(['parse'], 'ok 1\nbad{l="x\\q"} 1\n');
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, 'cf-prom: parse error: line 2, col 9: invalid escape sequence \'\\q\' in label value\n');
+  assert.equal(r.stderr, "cf-prom: parse error: line 2, col 9: invalid escape sequence '\\q' in label value\n");
 });
 
 test('cf-prom parse: format chosen by --content-type or --format', () => {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseExposition, sampleToNdjson } from '../exposition/index.js';
 import type { Command } from './command.js';
-import { UsageError, parseArgs, readInput } from './command.js';
+import { parseArgs, readInput, UsageError } from './command.js';
 import { parseOptions, readExposition, reportParseError } from './exposition-input.js';
 import { writeLines } from './output.js';
 
@@ -31,8 +31,11 @@ export const parseCommand: Command = async (io) => {
   }
   const families = await readExposition(io, flags, positional[0]);
   if (typeof families === 'number') return families;
-  await writeLines(io.stdout, (function* () {
-    for (const f of families) for (const s of f.samples) yield sampleToNdjson(s, f.type);
-  })());
+  await writeLines(
+    io.stdout,
+    (function* () {
+      for (const f of families) for (const s of f.samples) yield sampleToNdjson(s, f.type);
+    })(),
+  );
   return 0;
 };

@@ -7,8 +7,8 @@ import type { NameValidation, RelabelChain } from '../relabel/index.js';
 import { compileRelabelConfigs, RelabelConfigError, relabelSample } from '../relabel/index.js';
 import type { CliIo, Command } from './command.js';
 import { parseArgs, readInput, UsageError } from './command.js';
-import { writeLines } from './output.js';
 import { readExposition } from './exposition-input.js';
+import { writeLines } from './output.js';
 
 const USAGE =
   'usage: cf-prom relabel --config FILE [--job NAME] [--format F] [--content-type CT] [EXPOSITION|-]\n' +

@@ -37,8 +37,18 @@ before(async () => {
   emitter.subscribe('router.start', {
     callback: () => {
       for (const i of [0, 1]) {
-        const tags = { app_id: APP, app_name: 'billing', organization_name: 'acme', space_name: 'prod', process_type: 'web', instance_id: String(i) };
-        emitter.publish('router.register', new TextEncoder().encode(JSON.stringify({ host: `10.0.0.${i}`, port: 8080, uris: ['billing.example.com'], tags })));
+        const tags = {
+          app_id: APP,
+          app_name: 'billing',
+          organization_name: 'acme',
+          space_name: 'prod',
+          process_type: 'web',
+          instance_id: String(i),
+        };
+        emitter.publish(
+          'router.register',
+          new TextEncoder().encode(JSON.stringify({ host: `10.0.0.${i}`, port: 8080, uris: ['billing.example.com'], tags })),
+        );
       }
     },
   });
@@ -55,8 +65,14 @@ test('routes --file prints the table; --lookup prints matching instances as JSON
   assert.equal(Object.keys(JSON.parse(all.out)).length, 7);
   const one = await run('--file', sample, '--lookup', 'acme/prod/billing');
   assert.equal(one.code, 0);
-  const lines = one.out.trim().split('\n').map((l) => JSON.parse(l) as { address: string });
-  assert.deepEqual(lines.map((l) => l.address), ['10.0.16.4:61001', '10.0.16.5:61007', '10.0.16.6:61012']);
+  const lines = one.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { address: string });
+  assert.deepEqual(
+    lines.map((l) => l.address),
+    ['10.0.16.4:61001', '10.0.16.5:61007', '10.0.16.6:61012'],
+  );
 });
 
 test('routes: no match, bad file and bad usage give clear errors and exit codes', async () => {
@@ -74,5 +90,11 @@ test('routes: no match, bad file and bad usage give clear errors and exit codes'
 test('routes --nats announces router.start and prints what the emitter sends', async () => {
   const r = await run('--nats', nats.url, '--settle-ms', '200', '--lookup', APP);
   assert.equal(r.code, 0, r.err);
-  assert.deepEqual(r.out.trim().split('\n').map((l) => (JSON.parse(l) as { address: string }).address), ['10.0.0.0:8080', '10.0.0.1:8080']);
+  assert.deepEqual(
+    r.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { address: string }).address),
+    ['10.0.0.0:8080', '10.0.0.1:8080'],
+  );
 });

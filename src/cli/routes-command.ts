@@ -36,7 +36,8 @@ function nonNegativeInt(flags: Map<string, string | true>, name: string, dflt: n
   const v = flags.get(name);
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (typeof v !== 'string' || !/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a whole number of milliseconds, got "${String(v)}"`);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || !Number.isSafeInteger(n))
+    throw new UsageError(`--${name} must be a whole number of milliseconds, got "${String(v)}"`);
   return n;
 }
 
@@ -56,7 +57,22 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export const routesCommand: Command = async (io) => {
   const { flags, positional } = parseArgs(io.argv, {
-    strings: ['file', 'nats', 'nats-user', 'nats-pass', 'nats-ca', 'nats-cert', 'nats-key', 'gorouter', 'user', 'pass', 'lookup', 'wait-ms', 'timeout-ms', 'settle-ms'],
+    strings: [
+      'file',
+      'nats',
+      'nats-user',
+      'nats-pass',
+      'nats-ca',
+      'nats-cert',
+      'nats-key',
+      'gorouter',
+      'user',
+      'pass',
+      'lookup',
+      'wait-ms',
+      'timeout-ms',
+      'settle-ms',
+    ],
     booleans: ['verbose', 'help'],
   });
   if (flags.has('help')) {
@@ -71,7 +87,11 @@ export const routesCommand: Command = async (io) => {
   const settleMs = nonNegativeInt(flags, 'settle-ms', 2000);
   const logger = stderrLogger(io.stderr, flags.has('verbose'));
   const table = new RouteTable();
-  const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const list = (v: string | undefined) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
 
   let source: RouteSource;
   const file = str(flags, 'file');
@@ -79,21 +99,26 @@ export const routesCommand: Command = async (io) => {
     source = new FileRouteSource({ path: file, table, logger });
   } else if (flags.has('nats')) {
     const tlsFiles = { caFile: str(flags, 'nats-ca'), certFile: str(flags, 'nats-cert'), keyFile: str(flags, 'nats-key') };
-    if ((tlsFiles.certFile === undefined) !== (tlsFiles.keyFile === undefined)) throw new UsageError('--nats-cert and --nats-key go together');
+    if ((tlsFiles.certFile === undefined) !== (tlsFiles.keyFile === undefined))
+      throw new UsageError('--nats-cert and --nats-key go together');
     const useTls = Object.values(tlsFiles).some((v) => v !== undefined);
     source = new NatsRouteSource({
       servers: list(str(flags, 'nats')),
       user: str(flags, 'nats-user'),
       pass: str(flags, 'nats-pass'),
-      ...(useTls
-        ? { tls: Object.fromEntries(Object.entries(tlsFiles).filter(([, v]) => v !== undefined)) as Record<string, string> }
-        : {}),
+      ...(useTls ? { tls: Object.fromEntries(Object.entries(tlsFiles).filter(([, v]) => v !== undefined)) as Record<string, string> } : {}),
       table,
       logger,
       settleMs,
     });
   } else {
-    source = new GorouterRoutesPoller({ urls: list(str(flags, 'gorouter')), user: str(flags, 'user'), pass: str(flags, 'pass'), table, logger });
+    source = new GorouterRoutesPoller({
+      urls: list(str(flags, 'gorouter')),
+      user: str(flags, 'user'),
+      pass: str(flags, 'pass'),
+      table,
+      logger,
+    });
   }
 
   try {

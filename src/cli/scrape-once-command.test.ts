@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,14 +29,22 @@ test('cf-prom scrape-once: Prometheus-style and CF per-job files, NDJSON out, su
   const dir = mkdtempSync(join(tmpdir(), 'cf-prom-once-'));
   writeFileSync(join(dir, 'scrape.yml'), `scrape_configs:\n- job_name: app\n  static_configs:\n  - targets: ['127.0.0.1:${port}']\n`);
   writeFileSync(join(dir, 'prom_scraper_config.yml'), `port: ${port}\nsource_id: my-job\ninstance_id: abc\nlabels: {bosh_job: x}\n`);
-  const r = await run(['scrape-once', '--config', join(dir, 'scrape.yml'), '--config', join(dir, 'prom_scraper_config.yml')], { DEFAULT_SOURCE_ID: 'vm' });
+  const r = await run(['scrape-once', '--config', join(dir, 'scrape.yml'), '--config', join(dir, 'prom_scraper_config.yml')], {
+    DEFAULT_SOURCE_ID: 'vm',
+  });
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; labels: Record<string, string>; source_id: string; instance_id: string; value: number });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { name: string; labels: Record<string, string>; source_id: string; instance_id: string; value: number });
   const reqs = lines.filter((l) => l.name === 'reqs');
-  assert.deepEqual(reqs.map((l) => [l.labels, l.source_id, l.instance_id]).sort(), [
-    [{ bosh_job: 'x', code: '200' }, 'my-job', 'abc'],
-    [{ code: '200', instance: `127.0.0.1:${port}`, job: 'app' }, 'vm', ''],
-  ].sort());
+  assert.deepEqual(
+    reqs.map((l) => [l.labels, l.source_id, l.instance_id]).sort(),
+    [
+      [{ bosh_job: 'x', code: '200' }, 'my-job', 'abc'],
+      [{ code: '200', instance: `127.0.0.1:${port}`, job: 'app' }, 'vm', ''],
+    ].sort(),
+  );
   assert.match(r.stderr, /^up {3}app http:\/\/127\.0\.0\.1:\d+\/metrics samples=1 /m);
   assert.match(r.stderr, /2 of 2 targets up/);
 

@@ -1,8 +1,8 @@
-import { collectSourceFiles, expandGlob, readEnvSettings, readFileSdFile } from '../config/index.js';
 import type { ScrapeJobConfig, TargetGroup } from '../config/index.js';
+import { collectSourceFiles, expandGlob, readEnvSettings, readFileSdFile } from '../config/index.js';
 import { ScrapeManager, StdoutSink } from '../scrape/index.js';
 import type { Command } from './command.js';
-import { UsageError, parseArgs } from './command.js';
+import { parseArgs, UsageError } from './command.js';
 
 function fileSdGroups(job: ScrapeJobConfig, problems: string[]): TargetGroup[] {
   const out: TargetGroup[] = [];
@@ -39,7 +39,11 @@ export const scrapeOnceCommand: Command = async (io) => {
   const only = flags.get('job');
   const selected = typeof only === 'string' ? jobs.filter((j) => j.jobName === only) : jobs;
   if (selected.length === 0) {
-    io.stderr.write(typeof only === 'string' ? `no job named "${only}"; jobs: ${jobs.map((j) => j.jobName).join(', ')}\n` : 'no jobs in the configuration\n');
+    io.stderr.write(
+      typeof only === 'string'
+        ? `no job named "${only}"; jobs: ${jobs.map((j) => j.jobName).join(', ')}\n`
+        : 'no jobs in the configuration\n',
+    );
     return 1;
   }
   const sdProblems: string[] = [];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq } from 'yaml';
-import { CF_DEFAULT_SCRAPE_INTERVAL_MS, PROMETHEUS_DEFAULTS, baseJob } from './defaults.js';
+import { baseJob, CF_DEFAULT_SCRAPE_INTERVAL_MS, PROMETHEUS_DEFAULTS } from './defaults.js';
 import { type Env, type EnvSettings, readEnvSettings } from './env.js';
 import { ConfigError } from './errors.js';
 import { parseGoDurationNs } from './go-duration.js';

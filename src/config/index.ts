@@ -2,7 +2,13 @@ export { parseByteSize } from './byte-size.js';
 export type { CfTargetResult } from './cf-target-file.js';
 export { cfTargetFromText, loadCfTargetFile, looksLikeCfTargetFile } from './cf-target-file.js';
 export type { ScrapeDefaults } from './defaults.js';
-export { CF_DEFAULT_SCRAPE_INTERVAL_MS, DEFAULT_FILE_SD_REFRESH_MS, DEFAULT_METRICS_PATH, PROMETHEUS_DEFAULTS, baseJob } from './defaults.js';
+export {
+  baseJob,
+  CF_DEFAULT_SCRAPE_INTERVAL_MS,
+  DEFAULT_FILE_SD_REFRESH_MS,
+  DEFAULT_METRICS_PATH,
+  PROMETHEUS_DEFAULTS,
+} from './defaults.js';
 export type { Env, EnvSettings } from './env.js';
 export { cfDefaultIntervalMs, ENV_ORIGIN, readEnvSettings, scrapeDefaultsFromEnv } from './env.js';
 /** Problems collected by `loadAllSources` are ConfigErrors: `{ file, path, reason, line, message }`. */

@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { cfTargetFromText, looksLikeCfTargetFile } from './cf-target-file.js';
-import { CF_DEFAULT_SCRAPE_INTERVAL_MS, PROMETHEUS_DEFAULTS, baseJob } from './defaults.js';
+import { baseJob, CF_DEFAULT_SCRAPE_INTERVAL_MS, PROMETHEUS_DEFAULTS } from './defaults.js';
 import { ENV_ORIGIN, type Env, type EnvSettings, readEnvSettings, scrapeDefaultsFromEnv } from './env.js';
 import { ConfigError } from './errors.js';
 import { expandGlob, isDynamicPattern } from './globs.js';

@@ -10,7 +10,9 @@ test('format from Content-Type, falling back to text like Prometheus', () => {
   assert.equal(formatFromContentType(''), 'text');
   assert.equal(formatFromContentType(undefined), 'text');
   assert.equal(formatFromContentType('application/json'), 'text');
-  assert.throws(() => formatFromContentType('application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily'), { code: 'EXPOSITION_UNSUPPORTED' });
+  assert.throws(() => formatFromContentType('application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily'), {
+    code: 'EXPOSITION_UNSUPPORTED',
+  });
 });
 
 test('Accept negotiation: q-values, wildcards, versions', () => {

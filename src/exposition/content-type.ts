@@ -31,7 +31,10 @@ function parseMediaRanges(header: string): MediaRange[] {
       const eq = pp.indexOf('=');
       if (eq === -1) continue;
       const k = pp.slice(0, eq).trim().toLowerCase();
-      const v = pp.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      const v = pp
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
       if (k === 'q') {
         const n = Number(v);
         q = Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;

@@ -1,10 +1,20 @@
-export { CONTENT_TYPES, SCRAPE_ACCEPT, formatFromContentType, negotiateFormat } from './content-type.js';
+export { CONTENT_TYPES, formatFromContentType, negotiateFormat, SCRAPE_ACCEPT } from './content-type.js';
 export { ExpositionError } from './errors.js';
 export { formatGoFloat } from './go-float.js';
 export { labelsToJson, sampleToNdjson } from './ndjson.js';
 export { INVALID, readFloat, readInt64 } from './number.js';
+export type { ParseOptions } from './parse.js';
 export { ExpositionStreamParser, parseExposition, resolveFormat } from './parse.js';
+export type {
+  Exemplar,
+  ExpositionFormat,
+  Labels,
+  MetricFamily,
+  MetricType,
+  PredictedSeries,
+  Sample,
+  SampleVisitor,
+  TimestampMs,
+} from './types.js';
 export { METRIC_TYPES } from './types.js';
 export { escapeLabelValue, writeExposition, writeOpenMetrics, writeSeries, writeText } from './writer.js';
-export type { ParseOptions } from './parse.js';
-export type { Exemplar, ExpositionFormat, Labels, MetricFamily, MetricType, PredictedSeries, Sample, SampleVisitor, TimestampMs } from './types.js';

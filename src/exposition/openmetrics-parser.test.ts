@@ -37,11 +37,14 @@ const errors: Array<[string, string, RegExp]> = [
 ];
 for (const [name, input, re] of errors) {
   test(`OpenMetrics error: ${name}`, () => {
-    assert.throws(() => om(input), (e: Error & { code?: string }) => {
-      assert.equal(e.code, 'EXPOSITION_SYNTAX');
-      assert.match(e.message, /^line \d+, col \d+: /);
-      assert.match(e.message, re);
-      return true;
-    });
+    assert.throws(
+      () => om(input),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'EXPOSITION_SYNTAX');
+        assert.match(e.message, /^line \d+, col \d+: /);
+        assert.match(e.message, re);
+        return true;
+      },
+    );
   });
 }

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { B, C, bytesEqual, charClass, describeByte, indexOfIn, latin1, utf8 } from './bytes.js';
+import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, utf8 } from './bytes.js';
 import { ExpositionError } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { INVALID, readFloat } from './number.js';
@@ -134,7 +134,13 @@ export class OpenMetricsParser {
     const kw = start + 2;
     let p = kw;
     while (p < end && buf[p] !== B.SP) p++;
-    const kind = bytesEqual(buf, kw, p, 'HELP') ? 'HELP' : bytesEqual(buf, kw, p, 'TYPE') ? 'TYPE' : bytesEqual(buf, kw, p, 'UNIT') ? 'UNIT' : null;
+    const kind = bytesEqual(buf, kw, p, 'HELP')
+      ? 'HELP'
+      : bytesEqual(buf, kw, p, 'TYPE')
+        ? 'TYPE'
+        : bytesEqual(buf, kw, p, 'UNIT')
+          ? 'UNIT'
+          : null;
     if (kind === null) this.fail(kw, `expected HELP, TYPE, UNIT or EOF after "# ", got "${this.str(kw, p)}"`);
     if (p === end) this.fail(p, `expected a metric name after "# ${kind}"`);
     const ns = ++p;
@@ -232,8 +238,10 @@ export class OpenMetricsParser {
       this.seenNames.add(n);
     }
     if (fam.unit !== null && fam.unit !== '') {
-      if (!fam.name.endsWith(`_${fam.unit}`)) this.fail(this.lineStart, `metric "${fam.name}" has UNIT "${fam.unit}" but its name does not end in "_${fam.unit}"`);
-      if (fam.type === 'info' || fam.type === 'stateset') this.fail(this.lineStart, `metric "${fam.name}" of type ${fam.type} may not have a UNIT`);
+      if (!fam.name.endsWith(`_${fam.unit}`))
+        this.fail(this.lineStart, `metric "${fam.name}" has UNIT "${fam.unit}" but its name does not end in "_${fam.unit}"`);
+      if (fam.type === 'info' || fam.type === 'stateset')
+        this.fail(this.lineStart, `metric "${fam.name}" of type ${fam.type} may not have a UNIT`);
     }
     if (fam.type === 'histogram' || fam.type === 'gaugehistogram') this.checkHistogram(fam);
   }
@@ -359,7 +367,8 @@ export class OpenMetricsParser {
   /** Float seconds → milliseconds. */
   private timestamp(start: number, end: number): number {
     const v = readFloat(this.buf, start, end, true);
-    if (v === INVALID || !Number.isFinite(v)) this.fail(start, `expected a finite number of seconds as timestamp, got "${this.str(start, end)}"`);
+    if (v === INVALID || !Number.isFinite(v))
+      this.fail(start, `expected a finite number of seconds as timestamp, got "${this.str(start, end)}"`);
     return Math.round(v * 1000);
   }
 
@@ -423,17 +432,30 @@ export class OpenMetricsParser {
     if (type === 'stateset' && labelValue(labels, fname) === undefined) bad(`stateset sample is missing its "${fname}" label`);
     if (suffix === '_bucket') {
       const le = labelValue(labels, 'le');
-      if (le === undefined || le === 'NaN' || uncanonical(le)) bad(`invalid or missing "le" label ${le === undefined ? '' : `"${le}"`}`.trimEnd());
+      if (le === undefined || le === 'NaN' || uncanonical(le))
+        bad(`invalid or missing "le" label ${le === undefined ? '' : `"${le}"`}`.trimEnd());
       if (!Number.isInteger(value)) bad('bucket values must be integers');
     }
     if ((suffix === '_count' || suffix === '_gcount') && !Number.isInteger(value)) bad(`${suffix} values must be integers`);
     if (type === 'summary' && suffix === '') {
       const q = labelValue(labels, 'quantile');
       const qv = q === undefined ? -1 : parseLabelFloat(q);
-      if (!(qv >= 0 && qv <= 1) || uncanonical(q as string)) bad(`invalid or missing "quantile" label${q === undefined ? '' : ` "${q}"`}: must be between 0 and 1`);
+      if (!(qv >= 0 && qv <= 1) || uncanonical(q as string))
+        bad(`invalid or missing "quantile" label${q === undefined ? '' : ` "${q}"`}: must be between 0 and 1`);
     }
-    const g = groupKey(labels, type === 'summary' && suffix === '' ? 'quantile' : type === 'stateset' ? fname : (type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket' ? 'le' : null, type === 'info');
-    if (st.group !== null && g !== st.group && st.seenGroups.has(g)) bad('samples of one metric must be grouped together (this label set appeared earlier)');
+    const g = groupKey(
+      labels,
+      type === 'summary' && suffix === ''
+        ? 'quantile'
+        : type === 'stateset'
+          ? fname
+          : (type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket'
+            ? 'le'
+            : null,
+      type === 'info',
+    );
+    if (st.group !== null && g !== st.group && st.seenGroups.has(g))
+      bad('samples of one metric must be grouped together (this label set appeared earlier)');
     if (st.group !== null && g === st.group) {
       if ((ts === null) !== (st.groupTs === null)) bad('some samples of this metric have timestamps and others not');
       if (st.groupTs !== null && ts !== null && st.groupTs > ts && type !== 'info') bad('timestamps went backwards within a metric');
@@ -449,7 +471,10 @@ export class OpenMetricsParser {
     if (type === 'summary' && suffix === '' && value < 0) bad('quantile values cannot be negative');
     if (COUNTER_LIKE_NAN.has(suffix) && value !== value) bad(`${suffix} values cannot be NaN`);
     if (COUNTER_LIKE_NEG.has(suffix) && value < 0) bad(`${suffix} values cannot be negative`);
-    if (exemplar !== undefined && !(((type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket') || (type === 'counter' && suffix === '_total'))) {
+    if (
+      exemplar !== undefined &&
+      !(((type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket') || (type === 'counter' && suffix === '_total'))
+    ) {
       bad('only histogram buckets and counter _total samples can have exemplars');
     }
     if (dup) return; // the same sample again at the same timestamp: kept once

@@ -20,25 +20,40 @@ const errors: Array<{ name: string; input: string; line: number; column: number;
   { name: 'second HELP', input: '# HELP m a\n# HELP m b\n', line: 2, column: 1, reason: /second HELP line for metric name "m"/ },
   { name: 'TYPE after samples', input: 'm 1\n# TYPE m counter\n', line: 2, column: 1, reason: /TYPE reported after samples/ },
   { name: 'unknown type', input: '# TYPE m bla\n', line: 1, column: 10, reason: /unknown metric type "bla"/ },
-  { name: 'bad le', input: '# TYPE h histogram\nh_bucket{le="x"} 1\n', line: 2, column: 1, reason: /expected float as value for 'le' label, got "x"/ },
+  {
+    name: 'bad le',
+    input: '# TYPE h histogram\nh_bucket{le="x"} 1\n',
+    line: 2,
+    column: 1,
+    reason: /expected float as value for 'le' label, got "x"/,
+  },
   { name: 'bad quantile', input: '# TYPE s summary\ns{quantile="x"} 1\n', line: 2, column: 1, reason: /'quantile' label/ },
   { name: 'invalid metric name', input: '9m 1\n', line: 1, column: 1, reason: /invalid metric name/ },
   { name: 'invalid utf-8 in label value', input: 'm{l="\xff"} 1\n', line: 1, column: 5, reason: /invalid UTF-8 in label value/ },
-  { name: 'column counts characters', input: 'm{l="äöü",x=1} 1\n', line: 1, column: 13, reason: /expected '"' at start of label value, found "1"/ },
+  {
+    name: 'column counts characters',
+    input: 'm{l="äöü",x=1} 1\n',
+    line: 1,
+    column: 13,
+    reason: /expected '"' at start of label value, found "1"/,
+  },
   { name: 'value out of range', input: 'm 1e400\n', line: 1, column: 3, reason: /expected float as value/ },
   { name: 'timestamp out of int64 range', input: 'm 1 9223372036854775808\n', line: 1, column: 5, reason: /expected integer as timestamp/ },
 ];
 for (const c of errors) {
   test(`text error: ${c.name}`, () => {
     const input = c.name.startsWith('invalid utf-8') ? Buffer.from(c.input, 'latin1') : Buffer.from(c.input);
-    assert.throws(() => parseExposition(input, { format: 'text' }), (e: Error & { line?: number; column?: number; code?: string }) => {
-      assert.equal(e.code, 'EXPOSITION_SYNTAX');
-      assert.equal(e.line, c.line, e.message);
-      assert.equal(e.column, c.column, e.message);
-      assert.match(e.message, c.reason);
-      assert.match(e.message, /^line \d+, col \d+: /);
-      return true;
-    });
+    assert.throws(
+      () => parseExposition(input, { format: 'text' }),
+      (e: Error & { line?: number; column?: number; code?: string }) => {
+        assert.equal(e.code, 'EXPOSITION_SYNTAX');
+        assert.equal(e.line, c.line, e.message);
+        assert.equal(e.column, c.column, e.message);
+        assert.match(e.message, c.reason);
+        assert.match(e.message, /^line \d+, col \d+: /);
+        return true;
+      },
+    );
   });
 }
 
@@ -54,7 +69,7 @@ test('values: Prometheus number syntax, read exactly', () => {
   assert.equal(v.g, 0.5);
   assert.equal(v.h, 5);
   assert.equal(v.i, 0.1);
-  assert.equal(v.j, Number("123456789012345678"));
+  assert.equal(v.j, Number('123456789012345678'));
   assert.equal(v.k, Number.POSITIVE_INFINITY);
   assert.equal(v.l, 0.001);
 });
@@ -111,11 +126,14 @@ test('duplicate labels are caught even when earlier lines used the same names', 
 
 test('label values that extend, shorten or repeat the previous line read exactly', () => {
   const fams = text('m{a="abc",b="x"} 1\nm{a="ab",b="x"} 2\nm{a="abcd",b="xy"} 3\nm{a="abcd",b="xy"} 4\nm{a="",b="x"} 5\n');
-  assert.deepEqual(fams[0]?.samples.map((s) => s.labels), [
-    ['a', 'abc', 'b', 'x'],
-    ['a', 'ab', 'b', 'x'],
-    ['a', 'abcd', 'b', 'xy'],
-    ['a', 'abcd', 'b', 'xy'],
-    ['a', '', 'b', 'x'],
-  ]);
+  assert.deepEqual(
+    fams[0]?.samples.map((s) => s.labels),
+    [
+      ['a', 'abc', 'b', 'x'],
+      ['a', 'ab', 'b', 'x'],
+      ['a', 'abcd', 'b', 'xy'],
+      ['a', 'abcd', 'b', 'xy'],
+      ['a', '', 'b', 'x'],
+    ],
+  );
 });

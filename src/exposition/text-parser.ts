@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { B, C, bytesEqual, charClass, describeByte, indexOfIn, latin1, utf8 } from './bytes.js';
+import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, utf8 } from './bytes.js';
 import { ExpositionError } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { internAscii } from './intern.js';

@@ -33,13 +33,19 @@ class CachingVisitor implements SampleVisitor {
 }
 
 const corpus = new URL('../../../../shared/conformance/prometheus/', import.meta.url).pathname;
-const files = ['prometheus-textparse/alltypes.237mfs.prom.txt', 'common-expfmt/testdata/text', 'prometheus-textparse-historic/promtestdata.txt'];
+const files = [
+  'prometheus-textparse/alltypes.237mfs.prom.txt',
+  'common-expfmt/testdata/text',
+  'prometheus-textparse-historic/promtestdata.txt',
+];
 
 for (const f of files) {
   test(`visitor sees exactly the parsed samples, and known keys skip label parsing: ${f}`, () => {
     const body = readFileSync(corpus + f);
     const fams = parseExposition(body, { format: 'text' });
-    const want = fams.flatMap((fam) => fam.samples.map((s) => ({ family: fam.name, type: fam.type, name: s.name, labels: s.labels, value: s.value, ts: s.timestampMs })));
+    const want = fams.flatMap((fam) =>
+      fam.samples.map((s) => ({ family: fam.name, type: fam.type, name: s.name, labels: s.labels, value: s.value, ts: s.timestampMs })),
+    );
     const v = new CachingVisitor();
     parseExposition(body, { format: 'text', visitor: v });
     // Families may be re-entered, so compare as multisets in the order families list them.

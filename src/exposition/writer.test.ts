@@ -5,7 +5,13 @@ import { writeOpenMetrics, writeText } from './writer.js';
 
 test('text writer: escaping and Go number formatting', () => {
   const out = writeText([
-    { name: 'm', type: 'gauge', help: 'a\\b\nc', unit: null, samples: [{ name: 'm', labels: ['l', 'x"y\\z\nw', 'le', '0.00001'], value: 1e6, timestampMs: 5 }] },
+    {
+      name: 'm',
+      type: 'gauge',
+      help: 'a\\b\nc',
+      unit: null,
+      samples: [{ name: 'm', labels: ['l', 'x"y\\z\nw', 'le', '0.00001'], value: 1e6, timestampMs: 5 }],
+    },
   ]);
   assert.equal(out, '# HELP m a\\\\b\\nc\n# TYPE m gauge\nm{l="x\\"y\\\\z\\nw",le="0.00001"} 1e+06 5\n');
 });
@@ -15,7 +21,13 @@ test('OpenMetrics → text keeps counters typed and _created apart', () => {
   const text = writeText(fams);
   assert.equal(text, '# TYPE r_total counter\nr_total 3\n# TYPE r_created gauge\nr_created 10\n');
   const back = parseExposition(Buffer.from(text), { format: 'text' });
-  assert.deepEqual(back.map((f) => [f.name, f.type]), [['r_total', 'counter'], ['r_created', 'gauge']]);
+  assert.deepEqual(
+    back.map((f) => [f.name, f.type]),
+    [
+      ['r_total', 'counter'],
+      ['r_created', 'gauge'],
+    ],
+  );
 });
 
 test('text → OpenMetrics renames counters and untyped as the format requires', () => {

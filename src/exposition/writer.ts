@@ -65,7 +65,8 @@ export function writeText(families: readonly MetricFamily[]): string {
   for (const f of families) {
     const created: Sample[] = [];
     const main: Sample[] = [];
-    for (const s of f.samples) (s.name === `${f.name}_created` && f.type !== 'gauge' && f.type !== 'untyped' && f.type !== 'unknown' ? created : main).push(s);
+    for (const s of f.samples)
+      (s.name === `${f.name}_created` && f.type !== 'gauge' && f.type !== 'untyped' && f.type !== 'unknown' ? created : main).push(s);
     let name = f.name;
     if (f.type === 'counter' && main.length > 0 && main.every((s) => s.name === `${f.name}_total`)) name = `${f.name}_total`;
     if (f.type === 'info' && main.length > 0 && main.every((s) => s.name === `${f.name}_info`)) name = `${f.name}_info`;

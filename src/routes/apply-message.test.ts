@@ -51,9 +51,15 @@ test('a route-emitter registration becomes a TLS endpoint on tls_port', () => {
   assert.equal(i?.instanceIndex, '0');
   assert.equal(i?.appGuid, APP);
   applyRegistryMessage(t, 'register', enc(emitterMessage({ tls_port: 0, host: '10.0.16.5', uris: ['a.example.com', 'b.example.com'] })), 2);
-  assert.deepEqual(t.lookupByRoute('a.example.com').map((x) => [x.address, x.tls]), [['10.0.16.5:61001', false]]);
+  assert.deepEqual(
+    t.lookupByRoute('a.example.com').map((x) => [x.address, x.tls]),
+    [['10.0.16.5:61001', false]],
+  );
   assert.deepEqual(applyRegistryMessage(t, 'unregister', enc(emitterMessage()), 3), { status: 'applied', changed: 1 });
-  assert.deepEqual(t.lookup(APP).map((x) => x.address), ['10.0.16.5:61001']);
+  assert.deepEqual(
+    t.lookup(APP).map((x) => x.address),
+    ['10.0.16.5:61001'],
+  );
   assert.equal(t.metrics.messagesReceived, 3);
 });
 

@@ -51,15 +51,21 @@ test('the sample table loads and answers the original lookups', async () => {
   try {
     assert.equal(src.isReady(), true);
     const billing = table.lookup('acme/prod/billing');
-    assert.deepEqual(billing.map((i) => i.address), ['10.0.16.4:61001', '10.0.16.5:61007', '10.0.16.6:61012']);
+    assert.deepEqual(
+      billing.map((i) => i.address),
+      ['10.0.16.4:61001', '10.0.16.5:61007', '10.0.16.6:61012'],
+    );
     assert.deepEqual(billing[0]?.routes, ['billing.apps.example.com', 'billing.apps.internal']);
     assert.equal(table.lookup(BILLING).length, 3, 'admin process excluded');
     assert.equal(table.lookup('billing-admin.apps.example.com')[0]?.tags.process_type, 'admin');
     const fe = table.lookup(FRONTEND);
-    assert.deepEqual(fe.map((i) => [i.address, i.tls, i.serverCertDomainSan !== '']), [
-      ['10.0.16.4:61020', false, false],
-      ['10.0.16.7:61443', true, true],
-    ]);
+    assert.deepEqual(
+      fe.map((i) => [i.address, i.tls, i.serverCertDomainSan !== '']),
+      [
+        ['10.0.16.4:61020', false, false],
+        ['10.0.16.7:61443', true, true],
+      ],
+    );
     assert.equal(table.lookup('apps.example.com/catalog').length, 2);
     assert.equal(table.lookup('api.sys.example.com').length, 1);
     assert.equal(table.lookup('beta/staging/nothing').length, 0);

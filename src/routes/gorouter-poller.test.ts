@@ -38,9 +38,9 @@ async function fakeGorouter(user = 'router-status', pass = 's3cret'): Promise<Fa
       res.writeHead(f.status).end('boom');
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'application/json', Connection: 'close' }).end(
-      typeof f.body === 'string' ? f.body : JSON.stringify(f.body),
-    );
+    res
+      .writeHead(200, { 'Content-Type': 'application/json', Connection: 'close' })
+      .end(typeof f.body === 'string' ? f.body : JSON.stringify(f.body));
   });
   servers.push(f.server);
   await new Promise<void>((r) => f.server.listen(0, '127.0.0.1', r));
@@ -118,8 +118,14 @@ test('several gorouters merge first-wins per route key; one failing fails the re
   const poller = new GorouterRoutesPoller({ urls: [g1.url, g2.url], user: 'router-status', pass: 's3cret', table, intervalMs: 60_000 });
   await poller.start();
   try {
-    assert.deepEqual(table.lookupByRoute('a.example.com').map((i) => i.address), ['10.0.0.1:1']);
-    assert.deepEqual(table.lookupByRoute('b.example.com').map((i) => i.address), ['10.0.0.2:1']);
+    assert.deepEqual(
+      table.lookupByRoute('a.example.com').map((i) => i.address),
+      ['10.0.0.1:1'],
+    );
+    assert.deepEqual(
+      table.lookupByRoute('b.example.com').map((i) => i.address),
+      ['10.0.0.2:1'],
+    );
     assert.equal(table.metrics.messagesInvalid.bad_address, 1);
     g2.server.close();
     await poller.pollNow();

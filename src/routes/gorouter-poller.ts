@@ -140,13 +140,19 @@ export class GorouterRoutesPoller implements RouteSource {
     }
     if (status !== 200) {
       const hint = status === 401 ? ' (check the status user and password)' : '';
-      throw new RouteSourceError('ROUTES_GOROUTER_POLL', t.display, `GET ${t.display}: unexpected status ${status}${hint}: ${text.slice(0, 200)}`);
+      throw new RouteSourceError(
+        'ROUTES_GOROUTER_POLL',
+        t.display,
+        `GET ${t.display}: unexpected status ${status}${hint}: ${text.slice(0, 200)}`,
+      );
     }
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch (err) {
-      throw new RouteSourceError('ROUTES_GOROUTER_POLL', t.display, `GET ${t.display}: body is not JSON: ${(err as Error).message}`, { cause: err });
+      throw new RouteSourceError('ROUTES_GOROUTER_POLL', t.display, `GET ${t.display}: body is not JSON: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     try {
       return parseRoutesDocument(doc, t.display);

@@ -84,16 +84,24 @@ test('announces router.start, gets the full table from an emitter, answers route
   assert.equal(src.isReady(), false, 'settling');
   await src.ready;
   assert.equal(table.metrics.ready, 1);
-  assert.deepEqual(table.lookup('acme/prod/billing').map((i) => [i.address, i.tls]), [
-    ['10.0.16.1:61001', false],
-    ['10.0.16.2:61001', false],
-    ['10.0.16.3:61443', true],
-  ]);
+  assert.deepEqual(
+    table.lookup('acme/prod/billing').map((i) => [i.address, i.tls]),
+    [
+      ['10.0.16.1:61001', false],
+      ['10.0.16.2:61001', false],
+      ['10.0.16.3:61443', true],
+    ],
+  );
   assert.equal(em.starts.length, 1);
   const start = em.starts[0] as Record<string, unknown>;
   assert.deepEqual(Object.keys(start), ['id', 'hosts', 'minimumRegisterIntervalInSeconds', 'pruneThresholdInSeconds']);
   assert.match(String(start.id), /^2-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-  assert.deepEqual(start, { id: src.routerStart.id, hosts: ['127.0.0.1'], minimumRegisterIntervalInSeconds: 20, pruneThresholdInSeconds: 120 });
+  assert.deepEqual(start, {
+    id: src.routerStart.id,
+    hosts: ['127.0.0.1'],
+    minimumRegisterIntervalInSeconds: 20,
+    pruneThresholdInSeconds: 120,
+  });
   const reply = await em.nc.request('router.greet', new Uint8Array(0), { timeout: 2000 });
   assert.deepEqual(JSON.parse(new TextDecoder().decode(reply.data)), start);
   assert.equal(table.metrics.greetsAnswered, 1);
@@ -117,7 +125,10 @@ test('unregister, malformed and system messages: counted, logged once, table int
   nc.publish('router.unregister', enc(registration(1)));
   await nc.flush();
   await waitFor('messages', () => table.metrics.messagesReceived === 7);
-  assert.deepEqual(table.lookup(APP).map((i) => [i.address, i.routes]), [['10.0.16.2:61001', ['billing.apps.example.com', 'billing.apps.internal']]]);
+  assert.deepEqual(
+    table.lookup(APP).map((i) => [i.address, i.routes]),
+    [['10.0.16.2:61001', ['billing.apps.example.com', 'billing.apps.internal']]],
+  );
   assert.deepEqual(table.lookup('api.sys.example.com'), []);
   assert.deepEqual(table.metrics.messagesInvalid, { bad_json: 2, route_service_url_not_https: 1 });
   assert.deepEqual(table.metrics.messagesIgnored, { no_app_id: 1 });
@@ -230,7 +241,12 @@ test('TLS and mutual TLS to NATS', async () => {
   await nc.flush();
   await waitFor('registration over TLS', () => table.lookup(APP).length === 1);
 
-  const noClientCert = source(new RouteTable(), { servers: [tlsServer.url], tls: { ca: pki.ca.cert }, connectAttempts: 1, connectTimeoutMs: 500 });
+  const noClientCert = source(new RouteTable(), {
+    servers: [tlsServer.url],
+    tls: { ca: pki.ca.cert },
+    connectAttempts: 1,
+    connectTimeoutMs: 500,
+  });
   // nats.js only notices the server's refusal of a cert-less TLS 1.3 client by its timeout.
   await assert.rejects(noClientCert.start(), { code: 'ROUTES_NATS_CONNECT' });
 });

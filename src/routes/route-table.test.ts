@@ -70,9 +70,15 @@ test('name and GUID lookups: web only, deduped by address, with all route keys; 
   t.register('other.example.com', ep('10.0.0.9:61001', { appGuid: OTHER, tags: tags({ app_id: OTHER, app_name: 'other' }) }), 1);
 
   const byName = t.lookupByName('acme', 'prod', 'billing');
-  assert.deepEqual(byName.map((i) => i.address), ['10.0.0.1:61001', '10.0.0.2:61001']);
+  assert.deepEqual(
+    byName.map((i) => i.address),
+    ['10.0.0.1:61001', '10.0.0.2:61001'],
+  );
   assert.deepEqual(byName[0]?.routes, ['billing.example.com', 'billing.internal']);
-  assert.deepEqual(t.lookupByAppGuid(APP.toUpperCase()).map((i) => i.address), ['10.0.0.1:61001', '10.0.0.2:61001']);
+  assert.deepEqual(
+    t.lookupByAppGuid(APP.toUpperCase()).map((i) => i.address),
+    ['10.0.0.1:61001', '10.0.0.2:61001'],
+  );
   assert.deepEqual(
     t.lookupByRoute('BILLING.example.com').map((i) => i.address),
     ['10.0.0.1:61001', '10.0.0.3:61001', '10.0.0.2:61001'],
@@ -80,7 +86,10 @@ test('name and GUID lookups: web only, deduped by address, with all route keys; 
   assert.deepEqual(t.lookup('acme/prod/billing').length, 2);
   assert.deepEqual(t.lookup(APP).length, 2);
   assert.deepEqual(t.lookup(`{${APP}}`).length, 2);
-  assert.deepEqual(t.lookup('other.example.com').map((i) => i.appGuid), [OTHER]);
+  assert.deepEqual(
+    t.lookup('other.example.com').map((i) => i.appGuid),
+    [OTHER],
+  );
   assert.deepEqual(t.lookup('nope.example.com'), []);
   assert.deepEqual(t.size(), { routes: 3, endpoints: 5, instances: 4 });
 });

@@ -26,7 +26,14 @@ test('every known endpoint shape is read leniently', () => {
   const r = parseRoutesDocument(doc, 'f');
   assert.deepEqual(r.invalid, []);
   assert.deepEqual(
-    r.entries.map((e) => [e.routeKey, e.endpoint.address, e.endpoint.tls, e.endpoint.staleThresholdSec, e.endpoint.protocol, e.endpoint.instanceIndex]),
+    r.entries.map((e) => [
+      e.routeKey,
+      e.endpoint.address,
+      e.endpoint.tls,
+      e.endpoint.staleThresholdSec,
+      e.endpoint.protocol,
+      e.endpoint.instanceIndex,
+    ]),
     [
       ['app.example.com', '10.0.16.4:61443', true, 120, 'http2', '3'],
       ['old.example.com', '10.0.0.1:8080', false, 120, '', ''],
@@ -47,7 +54,10 @@ test('bad entries are skipped with a reason and a path; good neighbours stay', (
     },
     'routes.yml',
   );
-  assert.deepEqual(r.entries.map((e) => e.endpoint.address), ['10.0.0.1:1']);
+  assert.deepEqual(
+    r.entries.map((e) => e.endpoint.address),
+    ['10.0.0.1:1'],
+  );
   assert.deepEqual(
     r.invalid.map((e) => [e.reason, e.message]),
     [

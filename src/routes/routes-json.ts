@@ -75,7 +75,8 @@ export function parseEndpointObject(v: unknown, path: string): EndpointInput {
   const tls = looseBool(v.tls);
   if (tls === undefined) throw new RouteEntryError('bad_field', `${path}.tls`, `expected true or false, got ${JSON.stringify(v.tls)}`);
   const ttl = looseInt(v.ttl ?? v.stale_threshold_in_seconds);
-  if (ttl === undefined) throw new RouteEntryError('bad_field', `${path}.ttl`, `expected seconds as an integer, got ${JSON.stringify(v.ttl)}`);
+  if (ttl === undefined)
+    throw new RouteEntryError('bad_field', `${path}.ttl`, `expected seconds as an integer, got ${JSON.stringify(v.ttl)}`);
   const tags = toTags(v.tags);
   const index = looseStr(v.private_instance_index);
   const host = hostPort.host.includes(':') ? `[${hostPort.host}]` : hostPort.host;
@@ -114,7 +115,8 @@ export function parseRoutesDocument(doc: unknown, where: string): ParsedRoutes {
     }
     const items = Array.isArray(list) ? list : isObj(list) ? [list] : undefined;
     if (items === undefined) {
-      if (list !== null) out.invalid.push(new RouteEntryError('not_list', keyPath, `expected a list of endpoints, got ${JSON.stringify(list)}`));
+      if (list !== null)
+        out.invalid.push(new RouteEntryError('not_list', keyPath, `expected a list of endpoints, got ${JSON.stringify(list)}`));
       continue;
     }
     for (let i = 0; i < items.length; i++) {

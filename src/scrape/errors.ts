@@ -38,8 +38,21 @@ export function toScrapeError(err: unknown): ScrapeError {
   let reason: ScrapeFailureReason = 'other';
   if (code === 'ECONNREFUSED') reason = 'refused';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reason = 'dns';
-  else if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') reason = 'timeout';
-  else if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /certificate|SSL|TLS|self[- ]signed|altnames/i.test(`${code} ${msg}`)) reason = 'tls';
+  else if (
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'ETIMEDOUT'
+  )
+    reason = 'timeout';
+  else if (
+    code.startsWith('ERR_TLS') ||
+    code.startsWith('ERR_SSL') ||
+    /certificate|SSL|TLS|self[- ]signed|altnames/i.test(`${code} ${msg}`)
+  )
+    reason = 'tls';
   else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') reason = 'reset';
   else if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code.startsWith('EXPOSITION_')) reason = 'invalid_body';
   return new ScrapeError(reason, reason === 'timeout' ? `timeout: ${msg}` : msg, { cause: err });

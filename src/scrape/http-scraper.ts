@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
-import { type Gunzip, createGunzip } from 'node:zlib';
-import { Client, type Dispatcher, buildConnector } from 'undici';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { buildConnector, Client, type Dispatcher } from 'undici';
 import type { ScrapeJobConfig } from '../config/types.js';
 import { SCRAPE_ACCEPT } from '../exposition/index.js';
 import { version } from '../version.js';
@@ -136,7 +136,10 @@ export class HttpScraper {
         bytes += chunk.length;
         if (limit > 0 && bytes > limit) {
           finish(
-            new ScrapeError('body_too_large', `body exceeds body_size_limit=${limit} bytes${gunzip ? ' (after gzip decoding)' : ''}; raise body_size_limit or reduce the target's series`),
+            new ScrapeError(
+              'body_too_large',
+              `body exceeds body_size_limit=${limit} bytes${gunzip ? ' (after gzip decoding)' : ''}; raise body_size_limit or reduce the target's series`,
+            ),
           );
           return;
         }

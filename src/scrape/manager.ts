@@ -3,10 +3,10 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { compileRelabelConfigs } from '../relabel/index.js';
 import { ConcurrencyLimiter } from './limiter.js';
-import { type ScrapeMetrics, createScrapeMetrics } from './metrics.js';
+import { createScrapeMetrics, type ScrapeMetrics } from './metrics.js';
 import { ScrapeLoop, type ScrapeResult } from './scrape-loop.js';
 import type { Sink } from './sink.js';
-import { type DroppedTarget, buildTargets } from './target.js';
+import { buildTargets, type DroppedTarget } from './target.js';
 
 export interface ManagerOptions {
   sink: Sink;
@@ -49,7 +49,10 @@ export class ScrapeManager {
    * Applies a configuration. Relabel rules are compiled here; the config loader has already
    * validated them, so an error here is a bug in the caller and is thrown.
    */
-  sync(jobs: readonly ScrapeJobConfig[], opts: { start?: boolean } = {}): { targets: number; started: number; stopped: number; dropped: DroppedTarget[] } {
+  sync(
+    jobs: readonly ScrapeJobConfig[],
+    opts: { start?: boolean } = {},
+  ): { targets: number; started: number; stopped: number; dropped: DroppedTarget[] } {
     if (this.stopped) throw new Error('scrape manager is stopped');
     const next = new Map<string, { loop: ScrapeLoop; fingerprint: string }>();
     const dropped: DroppedTarget[] = [];

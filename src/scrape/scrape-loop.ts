@@ -4,7 +4,7 @@ import type { RelabelChain } from '../relabel/index.js';
 import { type ScrapeError, toScrapeError } from './errors.js';
 import { HttpScraper } from './http-scraper.js';
 import type { ConcurrencyLimiter } from './limiter.js';
-import { type ScrapeMetrics, observeDuration } from './metrics.js';
+import { observeDuration, type ScrapeMetrics } from './metrics.js';
 import { nextScrapeAt, scrapeOffsetMs } from './offset.js';
 import { ScrapeRun } from './scrape-run.js';
 import { SeriesCache } from './series-cache.js';
@@ -114,9 +114,11 @@ export class ScrapeLoop {
   /** Scrapes now (unless already scraping: then waits for that one). */
   scrapeOnce(): Promise<ScrapeResult> {
     if (this.running !== null) return this.running;
-    const p = this.deps.limiter.run(() => this.doScrape()).finally(() => {
-      this.running = null;
-    });
+    const p = this.deps.limiter
+      .run(() => this.doScrape())
+      .finally(() => {
+        this.running = null;
+      });
     this.running = p;
     return p;
   }
@@ -174,7 +176,12 @@ export class ScrapeLoop {
     // Log once per change of state, not once per scrape.
     const reason = error === null ? null : `${error.reason}: ${error.message}`;
     if (reason !== this.failingReason) {
-      const ctx = { job: target.job.jobName, url: target.url, source_id: target.identity.sourceId, instance_id: target.identity.instanceId };
+      const ctx = {
+        job: target.job.jobName,
+        url: target.url,
+        source_id: target.identity.sourceId,
+        instance_id: target.identity.instanceId,
+      };
       if (error !== null) logger.warn({ ...ctx, reason: error.reason, err: error.message }, 'scrape failed');
       else logger.info(ctx, 'target has recovered');
       this.failingReason = reason;

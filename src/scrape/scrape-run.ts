@@ -101,7 +101,12 @@ export class ScrapeRun implements SampleVisitor {
       finalLabels = r.labels;
     }
     this.checkLabelLimits(finalName, finalLabels);
-    const prepared = this.sink.prepare(this.target.identity, { name: finalName, labels: finalLabels, family: family.name, type: family.type });
+    const prepared = this.sink.prepare(this.target.identity, {
+      name: finalName,
+      labels: finalLabels,
+      family: family.name,
+      type: family.type,
+    });
     return new SeriesEntry(name, family.name, family.type, prepared, false, this.cache.iteration);
   }
 
@@ -115,10 +120,16 @@ export class ScrapeRun implements SampleVisitor {
       const n = labels[i] as string;
       const v = labels[i + 1] as string;
       if (job.labelNameLengthLimit > 0 && n.length > job.labelNameLengthLimit) {
-        throw new ScrapeError('label_limit', `label name "${n}" of ${name} is longer than label_name_length_limit=${job.labelNameLengthLimit}`);
+        throw new ScrapeError(
+          'label_limit',
+          `label name "${n}" of ${name} is longer than label_name_length_limit=${job.labelNameLengthLimit}`,
+        );
       }
       if (job.labelValueLengthLimit > 0 && v.length > job.labelValueLengthLimit) {
-        throw new ScrapeError('label_limit', `value of label "${n}" of ${name} is longer than label_value_length_limit=${job.labelValueLengthLimit}`);
+        throw new ScrapeError(
+          'label_limit',
+          `value of label "${n}" of ${name} is longer than label_value_length_limit=${job.labelValueLengthLimit}`,
+        );
       }
     }
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
@@ -21,7 +21,8 @@ async function serve(h: Handler): Promise<string> {
   return `127.0.0.1:${(s.address() as AddressInfo).port}`;
 }
 
-const TEXT = '# TYPE http_requests_total counter\nhttp_requests_total{method="GET",code="200"} 10\nhttp_requests_total{method="POST",code="500"} 2\n# TYPE temp gauge\ntemp 21.5\n';
+const TEXT =
+  '# TYPE http_requests_total counter\nhttp_requests_total{method="GET",code="200"} 10\nhttp_requests_total{method="POST",code="500"} 2\n# TYPE temp gauge\ntemp 21.5\n';
 
 function manager(sink = new CaptureSink(), maxConcurrentScrapes = 64) {
   const logs: Array<{ level: string; msg: string; obj: object }> = [];
@@ -52,7 +53,12 @@ test('scrapes a text target: target labels, types, synthetic series', async () =
     ['http_requests_total', { code: '500', instance: addr, job: 'app', method: 'POST' }, 'counter', 2],
     ['temp', { instance: addr, job: 'app' }, 'gauge', 21.5],
   ]);
-  const synth = Object.fromEntries(sink.last().slice(3).map((s) => [s.name, s.value]));
+  const synth = Object.fromEntries(
+    sink
+      .last()
+      .slice(3)
+      .map((s) => [s.name, s.value]),
+  );
   assert.equal(synth.up, 1);
   assert.equal(synth.scrape_samples_scraped, 3);
   assert.equal(synth.scrape_samples_post_metric_relabeling, 3);
@@ -94,11 +100,23 @@ test('OpenMetrics and gzip responses; body_size_limit applies to the decoded siz
     res.end(gzipSync(om));
   });
   const { m, sink } = manager();
-  m.sync([testJob({ jobName: 'om', targets: [addr] }), testJob({ jobName: 'bomb', metricsPath: '/bomb', bodySizeLimitBytes: 1 << 20, targets: [addr] })], { start: false });
+  m.sync(
+    [
+      testJob({ jobName: 'om', targets: [addr] }),
+      testJob({ jobName: 'bomb', metricsPath: '/bomb', bodySizeLimitBytes: 1 << 20, targets: [addr] }),
+    ],
+    { start: false },
+  );
   const res = await m.scrapeAll();
   const byJob = Object.fromEntries(res.map((r) => [r.loop.target.job.jobName, r.result]));
   assert.equal(byJob.om?.ok, true, byJob.om?.error?.message);
-  assert.deepEqual(sink.last(`http://${addr}/metrics`).filter((s) => s.name === 'c_total').map((s) => [s.type, s.value]), [['counter', 5]]);
+  assert.deepEqual(
+    sink
+      .last(`http://${addr}/metrics`)
+      .filter((s) => s.name === 'c_total')
+      .map((s) => [s.type, s.value]),
+    [['counter', 5]],
+  );
   assert.equal(byJob.bomb?.ok, false);
   assert.equal(byJob.bomb?.error?.reason, 'body_too_large');
   await m.stop();
@@ -137,7 +155,10 @@ test('failing targets report up 0 with a reason and never disturb the others', a
   for (const j of ['bad500', 'malformed', 'hanging', 'reset', 'closed']) {
     const url = res.find((r) => r.loop.target.job.jobName === j)?.loop.target.url as string;
     const s = sink.last(url);
-    assert.deepEqual(s.map((x) => x.name), ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added']);
+    assert.deepEqual(
+      s.map((x) => x.name),
+      ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'],
+    );
     assert.equal(s[0]?.value, 0);
   }
   assert.equal(logs.filter((l) => l.msg === 'scrape failed').length, 5);
@@ -159,7 +180,10 @@ test('a target that recovers logs it once', async () => {
   fail = false;
   await m.scrapeAll();
   await m.scrapeAll();
-  assert.deepEqual(logs.map((l) => l.msg), ['scrape failed', 'target has recovered']);
+  assert.deepEqual(
+    logs.map((l) => l.msg),
+    ['scrape failed', 'target has recovered'],
+  );
   assert.equal(m.metrics.failedBySourceId.get('my-src'), 1);
   await m.stop();
 });
@@ -167,7 +191,13 @@ test('a target that recovers logs it once', async () => {
 test('sample_limit and label limits fail the whole scrape; nothing but the synthetic series is sent', async () => {
   const addr = await serve((_req, res) => res.end('a 1\nb 2\nc{x="a-long-value"} 3\n'));
   const { m, sink } = manager();
-  m.sync([testJob({ jobName: 'limited', targets: [addr], sampleLimit: 2 }), testJob({ jobName: 'lv', targets: [addr], labelValueLengthLimit: 5 })], { start: false });
+  m.sync(
+    [
+      testJob({ jobName: 'limited', targets: [addr], sampleLimit: 2 }),
+      testJob({ jobName: 'lv', targets: [addr], labelValueLengthLimit: 5 }),
+    ],
+    { start: false },
+  );
   const res = await m.scrapeAll();
   for (const r of res) assert.equal(r.result.ok, false);
   const reasons = res.map((r) => r.result.error?.reason).sort();
@@ -182,14 +212,21 @@ test('honor_labels, exported_ prefix, metric_relabel_configs', async () => {
   const { m, sink } = manager();
   m.sync(
     [
-      testJob({ jobName: 'plain', targets: [addr], metricRelabelConfigs: [{ source_labels: ['__name__'], regex: 'drop_me', action: 'drop' }] }),
+      testJob({
+        jobName: 'plain',
+        targets: [addr],
+        metricRelabelConfigs: [{ source_labels: ['__name__'], regex: 'drop_me', action: 'drop' }],
+      }),
       testJob({ jobName: 'honor', targets: [addr], honorLabels: true, metricsPath: '/m2' }),
     ],
     { start: false },
   );
   await m.scrapeAll();
   const plain = sink.last(`http://${addr}/metrics`).filter((s) => !s.name.startsWith('scrape_') && s.name !== 'up');
-  assert.deepEqual(plain.map((s) => [s.name, s.labels]), [['m', { exported_instance: 'i', exported_job: 'from-app', instance: addr, job: 'plain' }]]);
+  assert.deepEqual(
+    plain.map((s) => [s.name, s.labels]),
+    [['m', { exported_instance: 'i', exported_job: 'from-app', instance: addr, job: 'plain' }]],
+  );
   const honor = sink.last(`http://${addr}/m2`).filter((s) => s.name === 'm');
   assert.deepEqual(honor[0]?.labels, { instance: 'i', job: 'from-app' });
   await m.stop();
@@ -199,11 +236,20 @@ test('mutual-TLS target with server_name and CA', async () => {
   const pki = createTestPki();
   const srv = pki.issue('metrics.internal', { sans: ['metrics.internal'] });
   const client = pki.issue('scraper', { sans: ['scraper'] });
-  const s = createHttpsServer({ cert: srv.cert, key: srv.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true }, (_req, res) => res.end('secure 1\n'));
+  const s = createHttpsServer({ cert: srv.cert, key: srv.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true }, (_req, res) =>
+    res.end('secure 1\n'),
+  );
   servers.push(s);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const addr = `127.0.0.1:${(s.address() as AddressInfo).port}`;
-  const tls = { caFile: pki.ca.certFile, certFile: client.certFile, keyFile: client.keyFile, serverName: 'metrics.internal', insecureSkipVerify: false, minVersion: null };
+  const tls = {
+    caFile: pki.ca.certFile,
+    certFile: client.certFile,
+    keyFile: client.keyFile,
+    serverName: 'metrics.internal',
+    insecureSkipVerify: false,
+    minVersion: null,
+  };
   const { m } = manager();
   m.sync(
     [
@@ -256,7 +302,10 @@ test('scheduling: the global limit bounds concurrent scrapes; a tick that finds 
     }, 150);
   });
   const { m } = manager(new CaptureSink(), 1);
-  m.sync([testJob({ jobName: 'a', targets: [addr], scrapeIntervalMs: 200, scrapeTimeoutMs: 200 }), testJob({ jobName: 'b', targets: [addr], scrapeIntervalMs: 200, scrapeTimeoutMs: 200 })]);
+  m.sync([
+    testJob({ jobName: 'a', targets: [addr], scrapeIntervalMs: 200, scrapeTimeoutMs: 200 }),
+    testJob({ jobName: 'b', targets: [addr], scrapeIntervalMs: 200, scrapeTimeoutMs: 200 }),
+  ]);
   await new Promise((r) => setTimeout(r, 1500));
   await m.stop();
   assert.equal(maxInFlight, 1, 'never two scrapes at once with maxConcurrentScrapes=1');

@@ -36,7 +36,12 @@ test('series cache: lookup, prediction in scrape order, eviction and arena compa
   assert.equal(c.get(keys[30] as string), undefined);
   // Predictions still read the right bytes after compaction.
   c.begin();
-  const small = Buffer.from(keys.slice(0, 10).map((k) => `${k} 2\n`).join(''));
+  const small = Buffer.from(
+    keys
+      .slice(0, 10)
+      .map((k) => `${k} 2\n`)
+      .join(''),
+  );
   assert.equal(c.predict(small, 0, small.indexOf(10))?.name, 'metric_0');
 });
 

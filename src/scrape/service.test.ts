@@ -24,10 +24,24 @@ test('file_sd changes, reloads, rejected reloads and API jobs', async () => {
   writeFileSync(sd, JSON.stringify([{ targets: ['127.0.0.1:9001'], labels: { team: 'a' } }]));
   writeFileSync(cfg, `scrape_configs:\n- job_name: sd\n  file_sd_configs:\n  - files: ['${sd}']\n    refresh_interval: 1s\n`);
   const logs: string[] = [];
-  const logger = { info: (_o: object, m: string) => logs.push(m), warn: (_o: object, m: string) => logs.push(m), error: (_o: object, m: string) => logs.push(m) };
-  const svc = new ScrapeService({ load: () => loadScrapeConfigFile(cfg), sink: new CaptureSink(), defaultSourceId: 'd', logger, watchIntervalMs: 0 });
+  const logger = {
+    info: (_o: object, m: string) => logs.push(m),
+    warn: (_o: object, m: string) => logs.push(m),
+    error: (_o: object, m: string) => logs.push(m),
+  };
+  const svc = new ScrapeService({
+    load: () => loadScrapeConfigFile(cfg),
+    sink: new CaptureSink(),
+    defaultSourceId: 'd',
+    logger,
+    watchIntervalMs: 0,
+  });
   svc.start();
-  const urls = () => svc.manager.loops().map((l) => l.target.url).sort();
+  const urls = () =>
+    svc.manager
+      .loops()
+      .map((l) => l.target.url)
+      .sort();
   assert.deepEqual(urls(), ['http://127.0.0.1:9001/metrics']);
   assert.deepEqual(svc.manager.loops()[0]?.health.labels, { instance: '127.0.0.1:9001', job: 'sd', team: 'a' });
 

@@ -83,7 +83,10 @@ export class ScrapeService {
     this.lastFingerprint = this.opts.fingerprint?.() ?? '';
     this.reloads.ok++;
     const r = this.apply();
-    this.logger.info({ reason: why, jobs: jobs.length, targets: r.targets, started: r.started, stopped: r.stopped }, 'configuration reloaded');
+    this.logger.info(
+      { reason: why, jobs: jobs.length, targets: r.targets, started: r.started, stopped: r.stopped },
+      'configuration reloaded',
+    );
     return true;
   }
 

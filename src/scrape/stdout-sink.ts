@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
-import { labelsToJson } from '../exposition/index.js';
 import type { Labels, TimestampMs } from '../exposition/index.js';
+import { labelsToJson } from '../exposition/index.js';
 import type { ScrapeTarget, SeriesDescriptor, Sink, SinkAppender } from './sink.js';
 
 interface Prepared {

@@ -1,8 +1,14 @@
-import type { Sink, SinkAppender } from './sink.js';
 import type { ScrapeCounts } from './scrape-run.js';
+import type { Sink, SinkAppender } from './sink.js';
 import type { Target } from './target.js';
 
-const NAMES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'] as const;
+const NAMES = [
+  'up',
+  'scrape_duration_seconds',
+  'scrape_samples_scraped',
+  'scrape_samples_post_metric_relabeling',
+  'scrape_series_added',
+] as const;
 
 /** The series Prometheus reports per target about its own scrape, prepared once per target. */
 export class SyntheticSeries {

@@ -60,16 +60,26 @@ export function buildTargets(
       let timeoutMs = job.scrapeTimeoutMs;
       if (job.cfStyle) {
         labels = sortPairs(g.labels);
-        url = buildUrl(job.scheme, address, job.metricsPath, Object.entries(job.params).flatMap(([k, vs]) => vs.map((v): [string, string] => [k, v])));
+        url = buildUrl(
+          job.scheme,
+          address,
+          job.metricsPath,
+          Object.entries(job.params).flatMap(([k, vs]) => vs.map((v): [string, string] => [k, v])),
+        );
       } else {
-        const r = relabelTarget(relabel, ['__address__', address], {
-          job: job.jobName,
-          scheme: job.scheme,
-          metricsPath: job.metricsPath,
-          scrapeInterval: job.scrapeIntervalMs,
-          scrapeTimeout: job.scrapeTimeoutMs,
-          params: job.params,
-        }, g.labels);
+        const r = relabelTarget(
+          relabel,
+          ['__address__', address],
+          {
+            job: job.jobName,
+            scheme: job.scheme,
+            metricsPath: job.metricsPath,
+            scrapeInterval: job.scrapeIntervalMs,
+            scrapeTimeout: job.scrapeTimeoutMs,
+            params: job.params,
+          },
+          g.labels,
+        );
         if ('dropped' in r) {
           dropped.push({ job: job.jobName, address, reason: r.dropped });
           continue;

@@ -32,8 +32,24 @@ export function createTestPki(caName = 'cf-prom test CA'): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'cf-prom-pki-'));
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
   openssl(
-    ['req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '2', '-subj', `/CN=${caName}`, '-out', 'ca.crt',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${caName}`,
+      '-out',
+      'ca.crt',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   );
   const ca = pair(dir, 'ca');
@@ -45,9 +61,7 @@ export function createTestPki(caName = 'cf-prom test CA'): TestPki {
       const base = name.replace(/[^A-Za-z0-9_.-]/g, '_');
       const sans = opts.sans ?? [name];
       const alt = sans.map((s) => (/^[0-9.]+$|:/.test(s) ? `IP:${s}` : `DNS:${s}`)).join(',');
-      const usages = [opts.server !== false ? 'serverAuth' : '', opts.client !== false ? 'clientAuth' : '']
-        .filter(Boolean)
-        .join(',');
+      const usages = [opts.server !== false ? 'serverAuth' : '', opts.client !== false ? 'clientAuth' : ''].filter(Boolean).join(',');
       writeFileSync(
         join(dir, `${base}.ext`),
         `subjectAltName=${alt}\nextendedKeyUsage=${usages}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n`,
@@ -55,8 +69,25 @@ export function createTestPki(caName = 'cf-prom test CA'): TestPki {
       openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${base}.key`], dir);
       openssl(['req', '-new', '-key', `${base}.key`, '-subj', `/CN=${name}`, '-out', `${base}.csr`], dir);
       openssl(
-        ['x509', '-req', '-in', `${base}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', String(serial++),
-          '-days', '2', '-sha256', '-extfile', `${base}.ext`, '-out', `${base}.crt`],
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${base}.csr`,
+          '-CA',
+          'ca.crt',
+          '-CAkey',
+          'ca.key',
+          '-set_serial',
+          String(serial++),
+          '-days',
+          '2',
+          '-sha256',
+          '-extfile',
+          `${base}.ext`,
+          '-out',
+          `${base}.crt`,
+        ],
         dir,
       );
       return pair(dir, base);
