@@ -9,17 +9,21 @@ const USAGE = `usage: cf-prom fetcher [-c|--config FILE] [--version]
 promfetcher: serves every instance's metrics of a Cloud Foundry app, merged, at
 /v{1,2}/apps/{org}/{space}/{app}/metrics (and by app GUID or route), with /v1/targets for
 Prometheus HTTP service discovery. Without a config file the route table comes from the
-embedded routes.json. Environment overrides: PORT, HEALTH_CHECK_PORT, LISTEN_HOST, BASE_URL, LOG_LEVEL.
+embedded src/fetcher/default-routes.json (backends on 127.0.0.1). Environment overrides: PORT, HEALTH_CHECK_PORT, LISTEN_HOST, BASE_URL, LOG_LEVEL.
 Signals: SIGINT/SIGTERM/SIGQUIT stop gracefully; SIGUSR1 turns health to 503 first, then stops.`;
 
-/** The route table used without a config: `src/routes/testdata/routes.json` of this package. */
+/**
+ * The route table used without a config: `src/fetcher/default-routes.json` of this package, the
+ * sample table with every backend on 127.0.0.1 (so the embedded default never sends traffic
+ * off the machine; a real table comes from NATS, gorouter or `routes_file`).
+ */
 export function defaultRoutesFile(): string {
   // dist/src/cli/*.js → package root; also works when run from src via a loader.
-  for (const rel of ['../../../src/routes/testdata/routes.json', '../routes/testdata/routes.json']) {
+  for (const rel of ['../../../src/fetcher/default-routes.json', '../fetcher/default-routes.json']) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;
   }
-  return fileURLToPath(new URL('../../../src/routes/testdata/routes.json', import.meta.url));
+  return fileURLToPath(new URL('../../../src/fetcher/default-routes.json', import.meta.url));
 }
 
 function makeLogger(cfg: FetcherConfig, io: CliIo): Logger {
