@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type EnvSettings, parseGoDuration, type ScrapeJobConfig, scrapeDefaultsFromEnv, targetAddressProblem } from '../config/index.js';
+import {
+  baseJob,
+  type EnvSettings,
+  parseGoDuration,
+  type ScrapeJobConfig,
+  scrapeDefaultsFromEnv,
+  targetAddressProblem,
+} from '../config/index.js';
 
 /** One problem of a request body: the JSON field (`targets[1]`, `labels.a-b`) and what is wrong. */
 export interface FieldError {
@@ -169,24 +176,13 @@ export function validateApiTarget(
   // The defaults of a CF per-job file (src/config/cf-target-file.ts): labels are default tags,
   // timeout min(10s, interval), TLS from the SCRAPE_* variables, TLS 1.2 or later.
   const job = (id: string): ScrapeJobConfig => ({
-    jobName: id,
-    origin: `api: ${id}`,
+    ...baseJob(id, `api: ${id}`),
     scrapeIntervalMs: interval,
     scrapeTimeoutMs: timeoutMs ?? Math.min(d.scrapeTimeoutMs, interval),
     metricsPath,
     scheme,
-    params: {},
     honorLabels: true,
-    honorTimestamps: true,
     staticConfigs: [{ targets, labels: labelPairs, source: `api: ${id}` }],
-    fileSdConfigs: [],
-    relabelConfigs: [],
-    metricRelabelConfigs: [],
-    sampleLimit: 0,
-    labelLimit: 0,
-    labelNameLengthLimit: 0,
-    labelValueLengthLimit: 0,
-    bodySizeLimitBytes: 0,
     tls: {
       caFile: d.caFile,
       certFile: d.certFile,
@@ -195,8 +191,6 @@ export function validateApiTarget(
       insecureSkipVerify: d.insecureSkipVerify,
       minVersion: 'TLSv1.2',
     },
-    basicAuth: null,
-    authorization: null,
     headers,
     sourceId,
     instanceId,

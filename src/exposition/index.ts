@@ -17,4 +17,4 @@ export type {
   TimestampMs,
 } from './types.js';
 export { METRIC_TYPES } from './types.js';
-export { escapeLabelValue, writeExposition, writeOpenMetrics, writeSeries, writeText } from './writer.js';
+export { escapeLabelValue, omTimestamp, writeExposition, writeOpenMetrics, writeSeries, writeText } from './writer.js';

@@ -84,7 +84,8 @@ function writeTextFamily(out: string[], name: string, help: string | null, type:
   for (const s of samples) out.push(`${writeSeries(s.name, s.labels)} ${formatGoFloat(s.value)}${tsText(s.timestampMs)}\n`);
 }
 
-function omTimestamp(ms: TimestampMs): string {
+/** Milliseconds as OpenMetrics float seconds (exact for bigint timestamps). */
+export function omTimestamp(ms: TimestampMs): string {
   if (typeof ms === 'bigint') {
     const neg = ms < 0n;
     const abs = neg ? -ms : ms;

@@ -5,6 +5,7 @@ import {
   formatGoFloat,
   type Labels,
   type MetricFamily,
+  omTimestamp,
   type TimestampMs,
   writeSeries,
 } from '../exposition/index.js';
@@ -128,16 +129,6 @@ export function renderTargetLabels(target: Labels): string {
     s += `${i === 0 ? '' : ','}${labelPrefix(target[i] as string)}${NEEDS_ESCAPE.test(v) ? escapeLabelValue(v) : v}"`;
   }
   return s;
-}
-
-function omTimestamp(ms: TimestampMs): string {
-  if (typeof ms === 'bigint') {
-    const neg = ms < 0n;
-    const abs = neg ? -ms : ms;
-    const frac = (abs % 1000n).toString().padStart(3, '0').replace(/0+$/, '');
-    return `${neg ? '-' : ''}${abs / 1000n}${frac ? `.${frac}` : ''}`;
-  }
-  return formatGoFloat(ms / 1000);
 }
 
 function textTimestamp(ms: TimestampMs): string {
