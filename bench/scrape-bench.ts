@@ -47,46 +47,52 @@ function procStat(pid: number): { cpuUs: number; rss: number } {
   return { cpuUs: (ticks * 1e6) / 100, rss: rssKb * 1024 };
 }
 
-async function benchOurs(c: Case, ports: number[], report: Report): Promise<{ usPerSample: number }> {
+interface Meter {
+  /** CPU microseconds used and samples handled so far. */
+  read(): Promise<{ cpuUs: number; samples: number }>;
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** Our scraper, in this process: the first-scrape cost is measured at start (JIT warmed first). */
+async function startOurs(c: Case, ports: number[]): Promise<{ meter: Meter; firstUs: number; cached: () => number }> {
   const sink = new DiscardSink();
-  const m = new ScrapeManager({ sink, defaultSourceId: 'bench', maxConcurrentScrapes: 16 });
   const job = testJob({
     jobName: 'bench',
     scrapeIntervalMs: c.intervalMs,
     scrapeTimeoutMs: c.intervalMs,
     targets: ports.map((p) => `127.0.0.1:${p}`),
   });
+  const m = new ScrapeManager({ sink, defaultSourceId: 'bench', maxConcurrentScrapes: 16 });
   // Warm the code first with another job (its series are different), so the first-scrape figure
   // is the cost of new series, not of JIT compilation.
   m.sync([{ ...job, jobName: 'warmup' }], { start: false });
   await m.scrapeAll();
   const warm = sink.samples;
   m.sync([job], { start: false });
-  // First scrape: every series is new (label parsing, relabeling, prepare).
   const c0 = cpuMicros();
   await m.scrapeAll();
   const firstUs = (cpuMicros() - c0) / (sink.samples - warm);
   await m.stop();
-  // Steady state: the real schedule, measured over a window after a warm-up.
+  // Steady state: the real schedule.
   const m2 = new ScrapeManager({ sink, defaultSourceId: 'bench', maxConcurrentScrapes: 16 });
   m2.sync([job]);
-  await new Promise((r) => setTimeout(r, WARMUP_MS));
-  const s0 = sink.samples;
-  const t0 = cpuMicros();
-  await new Promise((r) => setTimeout(r, WINDOW_MS));
-  const samples = sink.samples - s0;
-  const usPerSample = (cpuMicros() - t0) / samples;
-  m2.updateTotals();
-  const rss = process.memoryUsage().rss;
-  await m2.stop();
-  report(
-    `scrape ${c.name}: cf-prom ${fmt(usPerSample, 3)} µs CPU/sample steady (${fmt(samples / (WINDOW_MS / 1000) / 1e3)}k samples/s), ${fmt(firstUs, 2)} µs first scrape, RSS ${fmt(rss / 2 ** 20)} MiB, ${m2.metrics.cachedSeries} cached series`,
-  );
-  return { usPerSample };
+  return {
+    firstUs,
+    cached: () => {
+      m2.updateTotals();
+      return m2.metrics.cachedSeries;
+    },
+    meter: {
+      read: async () => ({ cpuUs: cpuMicros(), samples: sink.samples }),
+      rss: () => process.memoryUsage().rss,
+      stop: () => m2.stop(),
+    },
+  };
 }
 
-async function benchPrometheus(c: Case, ports: number[]): Promise<{ usPerSample: number; rss: number } | null> {
-  if (!existsSync('/usr/bin/prometheus')) return null;
+/** Debian's Prometheus scraping the same targets, as a child process measured through /proc. */
+async function startPrometheus(c: Case, ports: number[]): Promise<Meter> {
   const dir = mkdtempSync(join(tmpdir(), 'cf-prom-bench-prom-'));
   const port = await freePort();
   const interval = `${c.intervalMs / 1000}s`;
@@ -97,9 +103,7 @@ async function benchPrometheus(c: Case, ports: number[]): Promise<{ usPerSample:
   const proc = spawn(
     '/usr/bin/prometheus',
     [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-    {
-      stdio: 'ignore',
-    },
+    { stdio: 'ignore' },
   );
   const appended = async (): Promise<number> => {
     try {
@@ -110,21 +114,14 @@ async function benchPrometheus(c: Case, ports: number[]): Promise<{ usPerSample:
       return Number.NaN;
     }
   };
-  try {
-    // Warm up: until every target has been scraped at least twice (bounded).
-    const deadline = Date.now() + WARMUP_MS + 4 * c.intervalMs + 10_000;
-    await new Promise((r) => setTimeout(r, WARMUP_MS));
-    while (Date.now() < deadline && !((await appended()) >= 2 * c.targets * c.series)) await new Promise((r) => setTimeout(r, 250));
-    const a0 = await appended();
-    const p0 = procStat(proc.pid as number);
-    await new Promise((r) => setTimeout(r, WINDOW_MS));
-    const a1 = await appended();
-    const p1 = procStat(proc.pid as number);
-    return { usPerSample: (p1.cpuUs - p0.cpuUs) / (a1 - a0), rss: p1.rss };
-  } finally {
-    proc.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return {
+    read: async () => ({ cpuUs: procStat(proc.pid as number).cpuUs, samples: await appended() }),
+    rss: () => procStat(proc.pid as number).rss,
+    stop: async () => {
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -137,15 +134,33 @@ export async function benchScrape(report: Report): Promise<void> {
   const hasProm = existsSync('/usr/bin/prometheus') || spawnSync('which', ['prometheus']).status === 0;
   for (const c of CASES) {
     const t = await startTargets(c);
+    const meters: Meter[] = [];
     try {
-      const ours = await benchOurs(c, t.ports, report);
-      const prom = hasProm ? await benchPrometheus(c, t.ports) : null;
-      if (prom === null) report(`scrape ${c.name}: Prometheus not installed (apt-get install prometheus), no ratio`);
-      else
+      const prom = hasProm ? await startPrometheus(c, t.ports) : null;
+      if (prom) meters.push(prom);
+      const ours = await startOurs(c, t.ports);
+      meters.push(ours.meter);
+      // Both scrape the same targets during the same window, so machine noise hits both alike.
+      await new Promise((r) => setTimeout(r, WARMUP_MS + 2 * c.intervalMs));
+      const o0 = await ours.meter.read();
+      const p0 = prom ? await prom.read() : null;
+      await new Promise((r) => setTimeout(r, WINDOW_MS));
+      const o1 = await ours.meter.read();
+      const p1 = prom ? await prom.read() : null;
+      const oursUs = (o1.cpuUs - o0.cpuUs) / (o1.samples - o0.samples);
+      report(
+        `scrape ${c.name}: cf-prom ${fmt(oursUs, 3)} µs CPU/sample steady (${fmt((o1.samples - o0.samples) / (WINDOW_MS / 1000) / 1e3)}k samples/s), ${fmt(ours.firstUs, 2)} µs first scrape, RSS ${fmt(ours.meter.rss() / 2 ** 20)} MiB, ${ours.cached()} cached series`,
+      );
+      if (prom === null || p0 === null || p1 === null)
+        report(`scrape ${c.name}: Prometheus not installed (apt-get install prometheus), no ratio`);
+      else {
+        const promUs = (p1.cpuUs - p0.cpuUs) / (p1.samples - p0.samples);
         report(
-          `scrape ${c.name}: Prometheus ${fmt(prom.usPerSample, 3)} µs CPU/sample, RSS ${fmt(prom.rss / 2 ** 20)} MiB | ratio ${fmt(prom.usPerSample / ours.usPerSample, 2)}x`,
+          `scrape ${c.name}: Prometheus ${fmt(promUs, 3)} µs CPU/sample in the same window, RSS ${fmt(prom.rss() / 2 ** 20)} MiB | ratio ${fmt(promUs / oursUs, 2)}x`,
         );
+      }
     } finally {
+      for (const m of meters) await m.stop();
       t.stop();
     }
   }
