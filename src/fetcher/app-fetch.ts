@@ -156,7 +156,7 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
     const o = await deps.client.fetch(j.req);
     if (!o.ok) return [o, null];
     try {
-      const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format);
+      const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format, `${j.req.origin}${j.req.path}`);
       return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
     } catch (err) {
       return [{ ok: false, reason: 'parse', detail: (err as Error).message, durationMs: o.durationMs }, null];

@@ -5,12 +5,12 @@ import { parseAndRender, type WorkerReply } from './renderer.js';
 
 parentPort?.on(
   'message',
-  (m: { id: number; body: Uint8Array; contentType: string | null; targetLabels: Labels; format: ExpositionFormat }) => {
+  (m: { id: number; body: Uint8Array; contentType: string | null; targetLabels: Labels; format: ExpositionFormat; sourceKey?: string }) => {
     let reply: WorkerReply;
     let transfer: ArrayBuffer[] = [];
     try {
       const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
-      const r = parseAndRender(body, m.contentType, m.targetLabels, m.format);
+      const r = parseAndRender(body, m.contentType, m.targetLabels, m.format, m.sourceKey);
       // Every family's lines are views into one buffer: copy that span once into a fresh ArrayBuffer to transfer.
       let total = 0;
       for (const f of r.families) total += f.lines.length;

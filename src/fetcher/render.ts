@@ -52,7 +52,7 @@ export interface RenderedFamily {
  * An append-only byte buffer: rendered lines go straight to memory outside the JavaScript heap,
  * so a large merge does not leave long-lived strings for the garbage collector.
  */
-class ByteWriter {
+export class ByteWriter {
   buf: Buffer;
   private bytes = 0;
   /** Lines not yet encoded: one native write per ~16 KiB instead of one per line. */
@@ -116,7 +116,7 @@ function labelPrefix(name: string): string {
 }
 
 /** `formatGoFloat` with a fast path for the values where JavaScript's `String()` already agrees with Go. */
-function formatValue(v: number): string {
+export function formatValue(v: number): string {
   const a = v < 0 ? -v : v;
   return a >= 1e-4 && a < 1e6 ? String(v) : formatGoFloat(v);
 }
@@ -131,7 +131,7 @@ export function renderTargetLabels(target: Labels): string {
   return s;
 }
 
-function textTimestamp(ms: TimestampMs): string {
+export function textTimestamp(ms: TimestampMs): string {
   return typeof ms === 'bigint' ? ms.toString() : Math.round(ms).toString();
 }
 
@@ -159,7 +159,7 @@ function textType(t: MetricFamily['type']): string {
   }
 }
 
-interface Plan {
+export interface Plan {
   name: string;
   type: string;
   /** Sample name rewrite (OpenMetrics counters), or null. */
@@ -168,7 +168,7 @@ interface Plan {
   splitCreated: boolean;
 }
 
-function plan(f: MetricFamily, format: ExpositionFormat): Plan {
+export function plan(f: MetricFamily, format: ExpositionFormat): Plan {
   if (format === 'openmetrics') {
     let name = f.name;
     let rename: Plan['rename'] = null;
@@ -220,6 +220,40 @@ function labelValue(v: string): string {
   return e;
 }
 
+/** Set by `renderHead`: the series had a reserved label, which was dropped. */
+let headDroppedReserved = false;
+
+/**
+ * One series as written, without value: `name{own labels,target labels}`. The source's reserved
+ * labels are dropped (then `headDroppedReserved` is true); `suffix` is `renderTargetLabels(target)`.
+ */
+export function renderHead(name: string, labels: Labels, suffix: string, target: Labels): string {
+  let own = '';
+  headDroppedReserved = false;
+  for (let i = 0; i < labels.length; i += 2) {
+    const prefix = ownLabelPrefix(labels[i] as string);
+    if (prefix === null) {
+      headDroppedReserved = true;
+      continue;
+    }
+    own += `${prefix}${labelValue(labels[i + 1] as string)}",`;
+  }
+  if (CLASSIC_NAME.test(name)) {
+    if (suffix !== '') return `${name}{${own}${suffix}}`;
+    return own === '' ? name : `${name}{${own.slice(0, -1)}}`;
+  }
+  // Quoted UTF-8 metric name: rare, let the exposition writer spell it.
+  const all: string[] = [];
+  for (let i = 0; i < labels.length; i += 2)
+    if (!RESERVED_LABELS.has(labels[i] as string)) all.push(labels[i] as string, labels[i + 1] as string);
+  return writeSeries(name, all.concat(target));
+}
+
+/** Whether the last `renderHead` dropped a reserved label. */
+export function headHadReserved(): boolean {
+  return headDroppedReserved;
+}
+
 /**
  * Renders one source's families in `format` with `target` appended to every series. Reserved
  * labels the source set itself are dropped first; in a family where that happened, series that
@@ -242,35 +276,14 @@ export function renderSource(
   let duplicates = 0;
   const seen = new Set<string>();
   let createdLines = '';
-  let removed = false;
 
   /** Writes the family's samples; returns false when it must be redone with de-duplication. */
   const writeFamily = (f: MetricFamily, p: Plan, dedupe: boolean): boolean => {
     const created = `${f.name}_created`;
     for (const s of f.samples) {
       const name = p.rename === null ? s.name : p.rename(s.name);
-      const labels = s.labels;
-      let own = '';
-      for (let i = 0; i < labels.length; i += 2) {
-        const prefix = ownLabelPrefix(labels[i] as string);
-        if (prefix === null) {
-          removed = true;
-          continue;
-        }
-        own += `${prefix}${labelValue(labels[i + 1] as string)}",`;
-      }
-      if (removed && !dedupe) return false;
-      let head: string;
-      if (CLASSIC_NAME.test(name)) {
-        if (suffix !== '') head = `${name}{${own}${suffix}}`;
-        else head = own === '' ? name : `${name}{${own.slice(0, -1)}}`;
-      } else {
-        // Quoted UTF-8 metric name: rare, let the exposition writer spell it.
-        const all: string[] = [];
-        for (let i = 0; i < labels.length; i += 2)
-          if (!RESERVED_LABELS.has(labels[i] as string)) all.push(labels[i] as string, labels[i + 1] as string);
-        head = writeSeries(name, all.concat(target));
-      }
+      const head = renderHead(name, s.labels, suffix, target);
+      if (headDroppedReserved && !dedupe) return false;
       if (dedupe) {
         if (seen.has(head)) {
           duplicates++;
@@ -294,7 +307,6 @@ export function renderSource(
     const start = w.len;
     const seriesBefore = series;
     createdLines = '';
-    removed = false;
     if (!writeFamily(f, p, false)) {
       w.len = start;
       series = seriesBefore;
