@@ -178,6 +178,7 @@ export class SourceRenderCache implements SampleVisitor {
   sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
     const cached = this.map.get(key); // labels-first lines (`{"utf8.name"}`) skip `known`
     if (cached !== undefined && cached.family === family.name && cached.type === family.type) {
+      this.hits++;
       this.emit(cached, value, ts);
       return;
     }
