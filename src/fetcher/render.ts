@@ -58,7 +58,8 @@ export class ByteWriter {
   /** Lines not yet encoded: one native write per ~16 KiB instead of one per line. */
   private pending = '';
   constructor(sizeHint: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(4096, sizeHint));
+    // Never from the shared pool: a worker transfers the whole ArrayBuffer.
+    this.buf = Buffer.allocUnsafeSlow(Math.max(4096, sizeHint));
   }
   get len(): number {
     this.flush();
@@ -77,11 +78,15 @@ export class ByteWriter {
     if (s === '') return;
     this.pending = '';
     // Enough room for the worst case of 3 bytes per UTF-16 unit, else grow to the exact need.
-    if (this.buf.length - this.bytes < s.length * 3) this.grow(Buffer.byteLength(s));
+    const room = this.buf.length - this.bytes;
+    if (room < s.length * 3) {
+      const need = Buffer.byteLength(s);
+      if (room < need) this.grow(need);
+    }
     this.bytes += (this.buf as unknown as { utf8Write(s: string, off: number): number }).utf8Write(s, this.bytes);
   }
   private grow(need: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.bytes + need + 4096));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.bytes + need + 4096));
     this.buf.copy(next, 0, 0, this.bytes);
     this.buf = next;
   }
