@@ -18,7 +18,14 @@ parentPort?.on(
       let families: NonNullable<WorkerReply['families']>;
       if (first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first)) {
         out = first;
-        families = r.families.map((f) => ({ name: f.name, type: f.type, help: f.help, unit: f.unit, offset: f.lines.byteOffset, length: f.lines.length }));
+        families = r.families.map((f) => ({
+          name: f.name,
+          type: f.type,
+          help: f.help,
+          unit: f.unit,
+          offset: f.lines.byteOffset,
+          length: f.lines.length,
+        }));
       } else {
         let total = 0;
         for (const f of r.families) total += f.lines.length;
