@@ -359,9 +359,17 @@ function header(name: string, type: string, help: string | null, unit: string | 
  * (the first HELP, TYPE and UNIT win; a missing HELP is taken from a later source); a family whose
  * TYPE differs from the first declaration is dropped for that source and reported as
  * `promfetcher_type_conflict{<target labels>, metric, type, expected} 1`; a failed source adds
- * `promfetcher_scrape_error{<target labels>, error} 1`. Returns the body as a Buffer.
+ * `promfetcher_scrape_error{<target labels>, error} 1`. Returns the body as one Buffer.
  */
 export function mergeRendered(sources: readonly MergeInput[], format: ExpositionFormat, stats?: MergeStats): Buffer {
+  return Buffer.concat(mergeRenderedChunks(sources, format, stats));
+}
+
+/**
+ * `mergeRendered` without the final copy: the body as the list of its pieces (headers and the
+ * sources' line buffers), to be written to the socket as they are.
+ */
+export function mergeRenderedChunks(sources: readonly MergeInput[], format: ExpositionFormat, stats?: MergeStats): Buffer[] {
   const om = format === 'openmetrics';
   const byName = new Map<string, { type: string; help: string | null; unit: string | null; parts: Buffer[] }>();
   let errors = '';
@@ -396,7 +404,7 @@ export function mergeRendered(sources: readonly MergeInput[], format: Exposition
   if (errors !== '') tail += `${header(SCRAPE_ERROR_FAMILY, 'counter', SCRAPE_ERROR_HELP, null, om)}${errors}`;
   if (om) tail += '# EOF\n';
   if (tail !== '') chunks.push(Buffer.from(tail));
-  return Buffer.concat(chunks);
+  return chunks;
 }
 
 /**
