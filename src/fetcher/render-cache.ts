@@ -25,6 +25,10 @@ import {
 
 const MIN_ARENA = 16 << 10;
 
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /**
  * What one source's cache remembers about one exposed series: its rendered head. A class, not
  * object literals, so the hot path's property loads stay monomorphic.
@@ -86,6 +90,10 @@ export class SourceRenderCache implements SampleVisitor {
   private readonly map = new Map<string, RenderEntry>();
   /** The keys' bytes, in order of addition; compacted when mostly dead. */
   private arena: Buffer = Buffer.allocUnsafe(MIN_ARENA);
+  private arenaView = viewOf(this.arena);
+  /** The buffer being parsed and a view of it: keys are compared 4 bytes at a time. */
+  private viewed: Buffer | null = null;
+  private view = this.arenaView;
   private used = 0;
   private order: RenderEntry[] = [];
   private nextOrder: RenderEntry[] = [];
@@ -133,11 +141,15 @@ export class SourceRenderCache implements SampleVisitor {
     try {
       families = parseExposition(body, { format: 'text', visitor: this });
     } catch (err) {
+      this.viewed = null;
+      this.view = this.arenaView;
       this.abort();
       throw err;
     }
     const out = this.write(families, body.length);
     this.commit();
+    this.viewed = null;
+    this.view = this.arenaView;
     this.families = new Map();
     this.lastLines = null;
     return out;
@@ -154,7 +166,15 @@ export class SourceRenderCache implements SampleVisitor {
     const arena = this.arena;
     // Cheap rejections first (series differ mostly in their last label values), then all bytes.
     if (buf[start + len - 1] !== arena[off + len - 1] || buf[start + len - 2] !== arena[off + len - 2]) return null;
-    if (buf.compare(arena, off, off + len, start, start + len) !== 0) return null;
+    if (buf !== this.viewed) {
+      this.viewed = buf;
+      this.view = viewOf(buf);
+    }
+    const v = this.view;
+    const a = this.arenaView;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (v.getInt32(start + i) !== a.getInt32(off + i)) return null;
+    for (; i < len; i++) if (buf[start + i] !== arena[off + i]) return null;
     this.pending = e;
     return e;
   }
@@ -285,6 +305,7 @@ export class SourceRenderCache implements SampleVisitor {
       const next = Buffer.allocUnsafe(Math.max(MIN_ARENA, 2 * (this.used + len)));
       this.arena.copy(next, 0, 0, this.used);
       this.arena = next;
+      this.arenaView = viewOf(next);
     }
     this.arena.write(key, this.used, len, 'latin1');
     e.keyOffset = this.used;
@@ -320,6 +341,7 @@ export class SourceRenderCache implements SampleVisitor {
         off += e.keyLength;
       }
       this.arena = next;
+      this.arenaView = viewOf(next);
       this.used = off;
     }
   }
