@@ -354,8 +354,11 @@ export class SourceRenderCache implements SampleVisitor {
   }
 }
 
-/** Series one thread's caches may hold in all (~0.4 KiB each); least recently used sources go first. */
-export const RENDER_CACHE_MAX_SERIES = 200_000;
+/**
+ * Series one thread's caches may hold in all (~1.1 KiB each with 9 target labels: the rendered head,
+ * the key, the entry); least recently used sources go first.
+ */
+export const RENDER_CACHE_MAX_SERIES = 100_000;
 /** A source not rendered for this long is forgotten (instances come and go). */
 export const RENDER_CACHE_MAX_IDLE_MS = 10 * 60_000;
 
