@@ -151,14 +151,22 @@ export class Api {
     if (result.okCount === 0) return this.allFailed(res, result, metricPath, id);
 
     const gz = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
-    if (gz) result.gzipped ??= gzipAsync(result.body, { level: GZIP_LEVEL });
-    const body = gz ? await (result.gzipped as Promise<Buffer>) : result.body;
+    if (gz) result.gzipped ??= gzipAsync(Buffer.concat(result.chunks, result.bytes), { level: GZIP_LEVEL });
+    const body = gz ? await (result.gzipped as Promise<Buffer>) : null;
     res.statusCode = 200;
     res.setHeader('content-type', CONTENT_TYPES[format]);
     res.setHeader('vary', 'Accept, Accept-Encoding');
     if (gz) res.setHeader('content-encoding', 'gzip');
-    res.setHeader('content-length', body.length);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    res.setHeader('content-length', body === null ? result.bytes : body.length);
+    if (req.method === 'HEAD') res.end();
+    else if (body !== null) res.end(body);
+    else {
+      // The merged pieces as they are (no 17 MiB copy per request), in one writev.
+      res.cork();
+      for (const c of result.chunks) res.write(c);
+      res.end();
+      res.uncork();
+    }
   }
 
   /**

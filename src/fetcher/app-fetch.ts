@@ -2,7 +2,14 @@ import type { ExpositionFormat, Labels } from '../exposition/index.js';
 import type { AppInstance, Logger } from '../routes/index.js';
 import { type ExternalExporter, exporterUrl } from './external-exporters.js';
 import type { FetchOutcome, FetchRequest, InstanceClient } from './instance-client.js';
-import { appTargetLabels, instanceTargetLabels, type MergeInput, type MergeStats, mergeRendered, type RenderedSource } from './render.js';
+import {
+  appTargetLabels,
+  instanceTargetLabels,
+  type MergeInput,
+  type MergeStats,
+  mergeRenderedChunks,
+  type RenderedSource,
+} from './render.js';
 import type { Renderer } from './renderer.js';
 import type { FetcherMetrics } from './self-metrics.js';
 
@@ -45,8 +52,10 @@ export interface SourceReport {
 }
 
 export interface AppFetchResult {
-  /** The merged exposition in the requested format (uncompressed). */
-  readonly body: Buffer;
+  /** The merged exposition in the requested format (uncompressed), as the pieces to write in order. */
+  readonly chunks: readonly Buffer[];
+  /** Total length of `chunks`. */
+  readonly bytes: number;
   readonly format: ExpositionFormat;
   readonly sources: readonly SourceReport[];
   readonly okCount: number;
@@ -156,7 +165,7 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
     const o = await deps.client.fetch(j.req);
     if (!o.ok) return [o, null];
     try {
-      const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format);
+      const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format, `${j.req.origin}${j.req.path}`);
       return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
     } catch (err) {
       return [{ ok: false, reason: 'parse', detail: (err as Error).message, durationMs: o.durationMs }, null];
@@ -195,7 +204,9 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
     return { targetLabels: j.targetLabels, rendered: null, error: reason };
   });
   const stats: MergeStats = { typeConflicts: [] };
-  const body = mergeRendered(inputs, r.format, stats);
+  const chunks = mergeRenderedChunks(inputs, r.format, stats);
+  let bytes = 0;
+  for (const c of chunks) bytes += c.length;
   if (duplicates > 0) m.duplicates.inc(duplicates);
   for (const c of stats.typeConflicts) {
     m.typeConflicts.inc();
@@ -204,5 +215,5 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
       'instances disagree on a metric type; later family dropped',
     );
   }
-  return { body, format: r.format, sources, okCount, failCount: jobs.length - okCount };
+  return { chunks, bytes, format: r.format, sources, okCount, failCount: jobs.length - okCount };
 }

@@ -52,13 +52,14 @@ export interface RenderedFamily {
  * An append-only byte buffer: rendered lines go straight to memory outside the JavaScript heap,
  * so a large merge does not leave long-lived strings for the garbage collector.
  */
-class ByteWriter {
+export class ByteWriter {
   buf: Buffer;
   private bytes = 0;
   /** Lines not yet encoded: one native write per ~16 KiB instead of one per line. */
   private pending = '';
   constructor(sizeHint: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(4096, sizeHint));
+    // Never from the shared pool: a worker transfers the whole ArrayBuffer.
+    this.buf = Buffer.allocUnsafeSlow(Math.max(4096, sizeHint));
   }
   get len(): number {
     this.flush();
@@ -77,11 +78,15 @@ class ByteWriter {
     if (s === '') return;
     this.pending = '';
     // Enough room for the worst case of 3 bytes per UTF-16 unit, else grow to the exact need.
-    if (this.buf.length - this.bytes < s.length * 3) this.grow(Buffer.byteLength(s));
+    const room = this.buf.length - this.bytes;
+    if (room < s.length * 3) {
+      const need = Buffer.byteLength(s);
+      if (room < need) this.grow(need);
+    }
     this.bytes += (this.buf as unknown as { utf8Write(s: string, off: number): number }).utf8Write(s, this.bytes);
   }
   private grow(need: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.bytes + need + 4096));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.bytes + need + 4096));
     this.buf.copy(next, 0, 0, this.bytes);
     this.buf = next;
   }
@@ -116,7 +121,7 @@ function labelPrefix(name: string): string {
 }
 
 /** `formatGoFloat` with a fast path for the values where JavaScript's `String()` already agrees with Go. */
-function formatValue(v: number): string {
+export function formatValue(v: number): string {
   const a = v < 0 ? -v : v;
   return a >= 1e-4 && a < 1e6 ? String(v) : formatGoFloat(v);
 }
@@ -131,7 +136,7 @@ export function renderTargetLabels(target: Labels): string {
   return s;
 }
 
-function textTimestamp(ms: TimestampMs): string {
+export function textTimestamp(ms: TimestampMs): string {
   return typeof ms === 'bigint' ? ms.toString() : Math.round(ms).toString();
 }
 
@@ -159,7 +164,7 @@ function textType(t: MetricFamily['type']): string {
   }
 }
 
-interface Plan {
+export interface Plan {
   name: string;
   type: string;
   /** Sample name rewrite (OpenMetrics counters), or null. */
@@ -168,7 +173,7 @@ interface Plan {
   splitCreated: boolean;
 }
 
-function plan(f: MetricFamily, format: ExpositionFormat): Plan {
+export function plan(f: MetricFamily, format: ExpositionFormat): Plan {
   if (format === 'openmetrics') {
     let name = f.name;
     let rename: Plan['rename'] = null;
@@ -220,6 +225,40 @@ function labelValue(v: string): string {
   return e;
 }
 
+/** Set by `renderHead`: the series had a reserved label, which was dropped. */
+let headDroppedReserved = false;
+
+/**
+ * One series as written, without value: `name{own labels,target labels}`. The source's reserved
+ * labels are dropped (then `headDroppedReserved` is true); `suffix` is `renderTargetLabels(target)`.
+ */
+export function renderHead(name: string, labels: Labels, suffix: string, target: Labels): string {
+  let own = '';
+  headDroppedReserved = false;
+  for (let i = 0; i < labels.length; i += 2) {
+    const prefix = ownLabelPrefix(labels[i] as string);
+    if (prefix === null) {
+      headDroppedReserved = true;
+      continue;
+    }
+    own += `${prefix}${labelValue(labels[i + 1] as string)}",`;
+  }
+  if (CLASSIC_NAME.test(name)) {
+    if (suffix !== '') return `${name}{${own}${suffix}}`;
+    return own === '' ? name : `${name}{${own.slice(0, -1)}}`;
+  }
+  // Quoted UTF-8 metric name: rare, let the exposition writer spell it.
+  const all: string[] = [];
+  for (let i = 0; i < labels.length; i += 2)
+    if (!RESERVED_LABELS.has(labels[i] as string)) all.push(labels[i] as string, labels[i + 1] as string);
+  return writeSeries(name, all.concat(target));
+}
+
+/** Whether the last `renderHead` dropped a reserved label. */
+export function headHadReserved(): boolean {
+  return headDroppedReserved;
+}
+
 /**
  * Renders one source's families in `format` with `target` appended to every series. Reserved
  * labels the source set itself are dropped first; in a family where that happened, series that
@@ -242,35 +281,14 @@ export function renderSource(
   let duplicates = 0;
   const seen = new Set<string>();
   let createdLines = '';
-  let removed = false;
 
   /** Writes the family's samples; returns false when it must be redone with de-duplication. */
   const writeFamily = (f: MetricFamily, p: Plan, dedupe: boolean): boolean => {
     const created = `${f.name}_created`;
     for (const s of f.samples) {
       const name = p.rename === null ? s.name : p.rename(s.name);
-      const labels = s.labels;
-      let own = '';
-      for (let i = 0; i < labels.length; i += 2) {
-        const prefix = ownLabelPrefix(labels[i] as string);
-        if (prefix === null) {
-          removed = true;
-          continue;
-        }
-        own += `${prefix}${labelValue(labels[i + 1] as string)}",`;
-      }
-      if (removed && !dedupe) return false;
-      let head: string;
-      if (CLASSIC_NAME.test(name)) {
-        if (suffix !== '') head = `${name}{${own}${suffix}}`;
-        else head = own === '' ? name : `${name}{${own.slice(0, -1)}}`;
-      } else {
-        // Quoted UTF-8 metric name: rare, let the exposition writer spell it.
-        const all: string[] = [];
-        for (let i = 0; i < labels.length; i += 2)
-          if (!RESERVED_LABELS.has(labels[i] as string)) all.push(labels[i] as string, labels[i + 1] as string);
-        head = writeSeries(name, all.concat(target));
-      }
+      const head = renderHead(name, s.labels, suffix, target);
+      if (headDroppedReserved && !dedupe) return false;
       if (dedupe) {
         if (seen.has(head)) {
           duplicates++;
@@ -294,7 +312,6 @@ export function renderSource(
     const start = w.len;
     const seriesBefore = series;
     createdLines = '';
-    removed = false;
     if (!writeFamily(f, p, false)) {
       w.len = start;
       series = seriesBefore;
@@ -342,9 +359,17 @@ function header(name: string, type: string, help: string | null, unit: string | 
  * (the first HELP, TYPE and UNIT win; a missing HELP is taken from a later source); a family whose
  * TYPE differs from the first declaration is dropped for that source and reported as
  * `promfetcher_type_conflict{<target labels>, metric, type, expected} 1`; a failed source adds
- * `promfetcher_scrape_error{<target labels>, error} 1`. Returns the body as a Buffer.
+ * `promfetcher_scrape_error{<target labels>, error} 1`. Returns the body as one Buffer.
  */
 export function mergeRendered(sources: readonly MergeInput[], format: ExpositionFormat, stats?: MergeStats): Buffer {
+  return Buffer.concat(mergeRenderedChunks(sources, format, stats));
+}
+
+/**
+ * `mergeRendered` without the final copy: the body as the list of its pieces (headers and the
+ * sources' line buffers), to be written to the socket as they are.
+ */
+export function mergeRenderedChunks(sources: readonly MergeInput[], format: ExpositionFormat, stats?: MergeStats): Buffer[] {
   const om = format === 'openmetrics';
   const byName = new Map<string, { type: string; help: string | null; unit: string | null; parts: Buffer[] }>();
   let errors = '';
@@ -379,7 +404,7 @@ export function mergeRendered(sources: readonly MergeInput[], format: Exposition
   if (errors !== '') tail += `${header(SCRAPE_ERROR_FAMILY, 'counter', SCRAPE_ERROR_HELP, null, om)}${errors}`;
   if (om) tail += '# EOF\n';
   if (tail !== '') chunks.push(Buffer.from(tail));
-  return Buffer.concat(chunks);
+  return chunks;
 }
 
 /**

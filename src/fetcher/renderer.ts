@@ -2,22 +2,43 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type ExpositionFormat, type Labels, parseExposition } from '../exposition/index.js';
 import { type RenderedFamily, type RenderedSource, renderSource } from './render.js';
+import { RenderCaches } from './render-cache.js';
 
 /** Parses a fetched body and renders it with its target labels (in-process or on worker threads). */
 export interface Renderer {
-  /** Rejects with an `Error` whose `code` is `EXPOSITION_*` when the body is not valid exposition. */
-  render(body: Buffer, contentType: string | null, targetLabels: Labels, format: ExpositionFormat): Promise<RenderedSource>;
+  /**
+   * Rejects with an `Error` whose `code` is `EXPOSITION_*` when the body is not valid exposition.
+   * `sourceKey` (the source's URL) turns on its render cache: a repeated series is not parsed and
+   * rendered again; the same key is always rendered on the same thread.
+   */
+  render(
+    body: Buffer,
+    contentType: string | null,
+    targetLabels: Labels,
+    format: ExpositionFormat,
+    sourceKey?: string,
+  ): Promise<RenderedSource>;
   close(): Promise<void>;
 }
 
+/** This thread's render caches (each worker has its own). */
+export const threadCaches = new RenderCaches();
+
 /** The work itself; also what each worker thread runs. */
-export function parseAndRender(body: Buffer, contentType: string | null, targetLabels: Labels, format: ExpositionFormat): RenderedSource {
+export function parseAndRender(
+  body: Buffer,
+  contentType: string | null,
+  targetLabels: Labels,
+  format: ExpositionFormat,
+  sourceKey?: string,
+): RenderedSource {
+  if (sourceKey !== undefined) return threadCaches.render(sourceKey, body, contentType, targetLabels, format);
   return renderSource(parseExposition(body, { contentType }), targetLabels, format, body.length);
 }
 
 /** On the event loop: simplest, and best when there is a single core. */
 export const inlineRenderer: Renderer = {
-  render: async (body, contentType, targetLabels, format) => parseAndRender(body, contentType, targetLabels, format),
+  render: async (body, contentType, targetLabels, format, sourceKey) => parseAndRender(body, contentType, targetLabels, format, sourceKey),
   close: async () => {},
 };
 
@@ -34,7 +55,7 @@ export interface WorkerReply {
 
 interface Job {
   id: number;
-  msg: { id: number; body: Uint8Array; contentType: string | null; targetLabels: Labels; format: ExpositionFormat };
+  msg: { id: number; body: Uint8Array; contentType: string | null; targetLabels: Labels; format: ExpositionFormat; sourceKey?: string };
   resolve: (r: RenderedSource) => void;
   reject: (e: Error) => void;
 }
@@ -48,49 +69,88 @@ class RenderError extends Error {
   }
 }
 
+/** One worker thread (started on first use), the job it runs and the jobs pinned to it. */
+class Lane {
+  worker: Worker | null = null;
+  job: Job | null = null;
+  readonly queue: Job[] = [];
+  /** Source keys pinned here. */
+  pinned = 0;
+}
+
+/** Source keys remembered for pinning; past this the table starts over (caches warm up again). */
+const MAX_PINNED = 20_000;
+
 /**
  * Parses and renders on `size` worker threads (started on first use), so the sources of one merged
  * request are processed in parallel on several cores and the event loop stays free for I/O.
+ * A job with a source key always goes to the same worker (the one with the fewest keys when first
+ * seen), where that source's render cache lives; other jobs go to any idle worker.
  * Bodies are transferred, not copied; a crashed worker fails its job and is replaced.
  */
 export class WorkerRenderer implements Renderer {
-  private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, Job>();
-  private readonly queue: Job[] = [];
-  private started = 0;
+  private readonly lanes: Lane[];
+  private readonly shared: Job[] = [];
+  private readonly pins = new Map<string, Lane>();
   private nextId = 1;
   private closed = false;
 
-  constructor(readonly size: number) {}
+  constructor(readonly size: number) {
+    this.lanes = Array.from({ length: Math.max(1, size) }, () => new Lane());
+  }
 
-  render(body: Buffer, contentType: string | null, targetLabels: Labels, format: ExpositionFormat): Promise<RenderedSource> {
+  render(
+    body: Buffer,
+    contentType: string | null,
+    targetLabels: Labels,
+    format: ExpositionFormat,
+    sourceKey?: string,
+  ): Promise<RenderedSource> {
     if (this.closed) return Promise.reject(new RenderError('renderer closed', 'FETCHER_CLOSED'));
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      this.queue.push({ id, msg: { id, body, contentType, targetLabels, format }, resolve, reject });
+      const msg: Job['msg'] = { id, body, contentType, targetLabels, format };
+      if (sourceKey !== undefined) msg.sourceKey = sourceKey;
+      const job: Job = { id, msg, resolve, reject };
+      if (sourceKey === undefined) this.shared.push(job);
+      else this.laneFor(sourceKey).queue.push(job);
       this.pump();
     });
   }
 
-  private spawn(): Worker {
+  private laneFor(key: string): Lane {
+    let lane = this.pins.get(key);
+    if (lane === undefined) {
+      if (this.pins.size >= MAX_PINNED) {
+        this.pins.clear();
+        for (const l of this.lanes) l.pinned = 0;
+      }
+      lane = this.lanes[0] as Lane;
+      for (const l of this.lanes) if (l.pinned < lane.pinned) lane = l;
+      lane.pinned++;
+      this.pins.set(key, lane);
+    }
+    return lane;
+  }
+
+  private spawn(lane: Lane): Worker {
     const w = new Worker(new URL('./render-worker.js', import.meta.url));
-    this.started++;
-    w.on('message', (reply: WorkerReply) => this.onReply(w, reply));
-    w.on('error', (err) => this.onDeath(w, err));
-    w.on('exit', (code) => this.onDeath(w, new Error(`render worker exited with code ${code}`)));
+    w.on('message', (reply: WorkerReply) => this.onReply(lane, w, reply));
+    w.on('error', (err) => this.onDeath(lane, w, err));
+    w.on('exit', (code) => this.onDeath(lane, w, new Error(`render worker exited with code ${code}`)));
     w.unref();
+    lane.worker = w;
     return w;
   }
 
   private pump(): void {
-    while (this.queue.length > 0) {
-      let w = this.idle.pop();
-      if (w === undefined) {
-        if (this.started >= this.size) return;
-        w = this.spawn();
-      }
-      const job = this.queue.shift() as Job;
-      this.busy.set(w, job);
+    if (this.closed) return;
+    for (const lane of this.lanes) {
+      if (lane.job !== null) continue;
+      const job = lane.queue.shift() ?? this.shared.shift();
+      if (job === undefined) continue;
+      const w = lane.worker ?? this.spawn(lane);
+      lane.job = job;
       w.ref(); // a job in flight keeps the process alive; an idle worker does not
       const b = job.msg.body;
       // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
@@ -99,12 +159,12 @@ export class WorkerRenderer implements Renderer {
     }
   }
 
-  private onReply(w: Worker, r: WorkerReply): void {
-    const job = this.busy.get(w);
-    this.busy.delete(w);
+  private onReply(lane: Lane, w: Worker, r: WorkerReply): void {
+    if (lane.worker !== w) return;
+    const job = lane.job;
+    lane.job = null;
     w.unref();
-    if (!this.closed) this.idle.push(w);
-    if (job !== undefined && job.id === r.id) {
+    if (job !== null && job.id === r.id) {
       if (r.ok && r.buffer !== undefined && r.families !== undefined) {
         const buf = Buffer.from(r.buffer);
         const families: RenderedFamily[] = r.families.map((f) => ({
@@ -120,21 +180,29 @@ export class WorkerRenderer implements Renderer {
     this.pump();
   }
 
-  private onDeath(w: Worker, err: Error): void {
-    const job = this.busy.get(w);
-    this.busy.delete(w);
-    const i = this.idle.indexOf(w);
-    if (i !== -1) this.idle.splice(i, 1);
-    if (this.started > 0) this.started--;
+  private onDeath(lane: Lane, w: Worker, err: Error): void {
+    if (lane.worker !== w) return;
+    const job = lane.job;
+    lane.job = null;
+    lane.worker = null;
     job?.reject(new RenderError(`render worker failed: ${err.message}`, 'FETCHER_RENDER'));
-    if (!this.closed) this.pump();
+    this.pump();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const j of this.queue.splice(0)) j.reject(new RenderError('renderer closed', 'FETCHER_CLOSED'));
-    const all = [...this.idle, ...this.busy.keys()];
-    this.idle.length = 0;
+    const pending = this.shared.splice(0);
+    for (const l of this.lanes) {
+      pending.push(...l.queue.splice(0));
+      if (l.job !== null) pending.push(l.job);
+      l.job = null;
+    }
+    for (const j of pending) j.reject(new RenderError('renderer closed', 'FETCHER_CLOSED'));
+    const all: Worker[] = [];
+    for (const l of this.lanes) {
+      if (l.worker !== null) all.push(l.worker);
+      l.worker = null;
+    }
     await Promise.all(all.map((w) => w.terminate().catch(() => 0)));
   }
 }

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type ExpositionFormat, parseExposition } from '../exposition/index.js';
+import { type RenderedSource, renderSource } from './render.js';
+import { RenderCaches, SourceRenderCache } from './render-cache.js';
+
+const TEXT = 'text/plain; version=0.0.4';
+const target = ['app_id', 'g', 'index', '0', 'instance', '127.0.0.1:1'];
+
+/** Everything a rendered source carries, as plain data. */
+function dump(r: RenderedSource): unknown {
+  return {
+    families: r.families.map((f) => ({ name: f.name, type: f.type, help: f.help, unit: f.unit, lines: f.lines.toString() })),
+    series: r.series,
+    duplicates: r.duplicates,
+  };
+}
+
+function cold(body: string, format: ExpositionFormat, contentType = TEXT): unknown {
+  return dump(renderSource(parseExposition(Buffer.from(body), { contentType }), target, format, body.length));
+}
+
+const RICH = [
+  '# HELP req_total Requests "served" \\\\ here.',
+  '# TYPE req_total counter',
+  'req_total{code="200",instance="spoof"} 10 1700000000000',
+  'req_total{code="500"} 1',
+  'req_total{code="200"} 11',
+  '# TYPE up counter',
+  'up 1',
+  '# TYPE lat histogram',
+  'lat_bucket{le="0.1"} 1',
+  'lat_bucket{le="+Inf"} 2',
+  'lat_sum 0.25',
+  'lat_count 2',
+  '# TYPE q summary',
+  'q{quantile="0.5"} NaN',
+  'q_sum -0',
+  'q_count 0',
+  'g{path="/a\\"b\\\\c\\nd",name="ünïcödé"} -1.5e-7',
+  'g{path="x"} 12345678901',
+  '{"my.dotted", "label.x"="y"} 3',
+  'other_created 5',
+  'g{path="late"} 2',
+  '# HELP up Whether it is up (HELP after its samples).',
+  'big 1e300 -9007199254740993',
+  '',
+].join('\n');
+
+test('render cache: a hit renders the very bytes of a cold render (text and OpenMetrics output)', () => {
+  for (const format of ['text', 'openmetrics'] as const) {
+    const c = new SourceRenderCache(target, format);
+    const want = cold(RICH, format);
+    assert.deepEqual(dump(c.render(Buffer.from(RICH), TEXT)), want, `${format}: first render`);
+    assert.equal(c.lastHits, 0);
+    for (let i = 0; i < 3; i++) assert.deepEqual(dump(c.render(Buffer.from(RICH), TEXT)), want, `${format}: render ${i + 2}`);
+    assert.equal(c.lastHits, 17, 'every sample line came from the cache');
+    assert.equal(c.size, 17);
+  }
+});
+
+test('render cache: changed values, new, removed and reordered series render as a cold render would', () => {
+  const c = new SourceRenderCache(target, 'openmetrics');
+  const bodies = [
+    '# TYPE a counter\na{x="1"} 1\na{x="2"} 2\nb 3\n',
+    '# TYPE a counter\na{x="1"} 5\na{x="3"} 2\nb 3\nb 3\n', // x="2" gone, x="3" new, b twice (passed on)
+    '# TYPE a counter\nb 4\na{x="3"} 7\na{x="1"} 6\n', // reordered
+    '# TYPE a counter\na{x="1"} 6\nb 4\na{x="3"} 7\n', // family re-entered after b
+    'a{x="1"} 1\n', // no TYPE: untyped now
+  ];
+  for (const body of bodies) assert.deepEqual(dump(c.render(Buffer.from(body), TEXT)), cold(body, 'openmetrics'), body);
+  assert.equal(c.size, 1, 'only the last render’s series stay');
+});
+
+test('render cache: a family whose type changes, and reserved labels that collide, are rendered afresh', () => {
+  const c = new SourceRenderCache(target, 'text');
+  const bodies = [
+    '# TYPE x counter\nx{k="1"} 1\n',
+    '# TYPE x gauge\nx{k="1"} 1\n',
+    '# TYPE x summary\nx{k="1",quantile="0.5"} 1\nx_sum{k="1"} 1\nx_count{k="1"} 1\n',
+    '# TYPE x histogram\nx_sum{k="1"} 1\nx_count{k="1"} 1\n',
+    // a reserved label removed: the family is de-duplicated, first wins
+    'y{k="1"} 1\ny{k="1",index="7"} 2\ny{k="2"} 3\n',
+    'y{k="1"} 1\ny{k="1",index="7"} 2\ny{k="2"} 3\n',
+    'y{k="1"} 1\ny{k="2"} 3\ny{k="2",instance="x"} 4\n',
+  ];
+  for (const body of bodies) assert.deepEqual(dump(c.render(Buffer.from(body), TEXT)), cold(body, 'text'), body);
+});
+
+test('render cache: a failed render keeps the last good state; OpenMetrics bodies take the plain path', () => {
+  const c = new SourceRenderCache(target, 'text');
+  const good = '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2\n';
+  c.render(Buffer.from(good), TEXT);
+  assert.throws(() => c.render(Buffer.from('# TYPE a gauge\na{x="1"} 1\nnew{y="1"} 1\nnew{y="2"} 2\nbroken{ 1\n'), TEXT), {
+    code: 'EXPOSITION_SYNTAX',
+  });
+  assert.equal(c.size, 2, 'the failed render’s new series are forgotten');
+  assert.deepEqual(dump(c.render(Buffer.from(good), TEXT)), cold(good, 'text'));
+  assert.equal(c.lastHits, 2);
+  const om = '# TYPE a counter\na_total{x="1"} 1 # {trace_id="t"} 1\n# EOF\n';
+  const omType = 'application/openmetrics-text; version=1.0.0';
+  for (const format of ['text', 'openmetrics'] as const) {
+    const oc = new SourceRenderCache(target, format);
+    assert.deepEqual(dump(oc.render(Buffer.from(om), omType)), cold(om, format, omType));
+  }
+});
+
+test('render cache: memory is bounded by the series of the last good render', () => {
+  const c = new SourceRenderCache(target, 'text');
+  for (let round = 0; round < 200; round++) {
+    let body = '';
+    for (let i = 0; i < 100; i++) body += `churn{id="${round}-${i}",pad="${'p'.repeat(50)}"} ${i}\n`;
+    assert.deepEqual(dump(c.render(Buffer.from(body), TEXT)), cold(body, 'text'));
+    assert.equal(c.size, 100);
+  }
+  assert.ok(c.arenaBytes < 100 * 1024, `key arena ${c.arenaBytes} bytes`);
+});
+
+test('render caches: one per source, least recently used dropped past the series bound or when idle', () => {
+  let now = 0;
+  const caches = new RenderCaches(5, 1000, () => now);
+  const body = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => `m{i="${i}"} 1\n`).join(''));
+  caches.render('http://a/metrics', body(2), TEXT, target, 'text');
+  caches.render('http://b/metrics', body(2), TEXT, target, 'text');
+  assert.deepEqual([caches.sources, caches.series], [2, 4]);
+  caches.render('http://a/metrics', body(2), TEXT, target, 'text'); // a is now the most recent
+  caches.render('http://c/metrics', body(2), TEXT, target, 'text'); // 6 > 5: b goes
+  assert.deepEqual([caches.sources, caches.series], [2, 4]);
+  caches.render('http://a/metrics', body(2), TEXT, target, 'openmetrics'); // another format: another cache
+  assert.deepEqual([caches.sources, caches.series], [2, 4]);
+  now = 5000;
+  caches.render('http://d/metrics', body(1), TEXT, target, 'text'); // the others idled out
+  assert.deepEqual([caches.sources, caches.series], [1, 1]);
+});
+
+test('worker renderer with source keys: cached renders on the pinned worker match in-process renders', async () => {
+  const { WorkerRenderer, inlineRenderer } = await import('./renderer.js');
+  const pool = new WorkerRenderer(2);
+  try {
+    for (let round = 0; round < 3; round++) {
+      const jobs = Array.from({ length: 6 }, async (_, k) => {
+        const body = Buffer.from(`# TYPE m counter\nm{k="${k}"} ${round}\nm{k="x"} ${k}\n`);
+        const key = `http://127.0.0.1:${1000 + k}/metrics`;
+        const [w, i] = await Promise.all([
+          pool.render(Buffer.from(body), TEXT, target, 'openmetrics', key),
+          inlineRenderer.render(body, TEXT, target, 'openmetrics'),
+        ]);
+        assert.deepEqual(dump(w), dump(i));
+      });
+      await Promise.all(jobs);
+    }
+    await assert.rejects(pool.render(Buffer.from('a{ 1\n'), null, target, 'text', 'http://x/m'), { code: 'EXPOSITION_SYNTAX' });
+  } finally {
+    await pool.close();
+  }
+});
