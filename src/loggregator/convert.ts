@@ -205,7 +205,9 @@ function prepareBytes(sourceId: string, name: string, unit: string, instanceId: 
     unit: stringField(0x0a, unit),
     tail: Uint8Array.from(tail),
   };
-  return { ...fields, heads: encodeHeads(fields) };
+  // A plain literal, not `{ ...fields, heads }`: spread-built objects got their own hidden
+  // classes, which made the encoder's loads megamorphic on the per-sample path.
+  return { sourceId: fields.sourceId, name: fields.name, unit: fields.unit, tail: fields.tail, heads: encodeHeads(fields) };
 }
 
 function stringField(tag: number, s: string, always = false): Uint8Array {
