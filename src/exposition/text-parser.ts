@@ -3,6 +3,7 @@ import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, utf8 } fr
 import { ExpositionError } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { internAscii } from './intern.js';
+import { FNV_OFFSET, FNV_PRIME, KEY_HASH_MASK } from './key-hash.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, TimestampMs } from './types.js';
 
@@ -285,25 +286,33 @@ export class TextParser {
     const fam = this.resolveFamily(name, start);
     let keyEnd = nameEnd;
     let q = p;
+    // The key's hash is computed on the way (FNV-1a, see key-hash.ts), so a cache need not.
+    let h = FNV_OFFSET;
     if (q < end && buf[q] === B.LBRACE) {
+      for (let i = start; i < p; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
       // Quote-aware scan for the closing brace; syntax is checked by parseLabels on a miss.
-      q++;
-      while (q < end) {
-        const c = buf[q];
-        if (c === B.QUOTE) {
-          q++;
-          while (q < end && buf[q] !== B.QUOTE) q += buf[q] === B.BSLASH ? 2 : 1;
-        } else if (c === B.RBRACE) break;
-        q++;
+      let inQuote = false;
+      for (; q < end; q++) {
+        const c = buf[q] as number;
+        h = Math.imul(h ^ c, FNV_PRIME);
+        if (inQuote) {
+          if (c === B.BSLASH) {
+            if (++q < end) h = Math.imul(h ^ (buf[q] as number), FNV_PRIME);
+          } else if (c === B.QUOTE) inQuote = false;
+        } else if (c === B.QUOTE) inQuote = true;
+        else if (c === B.RBRACE) break;
       }
       if (q >= end) this.parseLabels(p + 1, end, name); // unterminated: reports the exact error
       keyEnd = q + 1;
       q = keyEnd;
       while (q < end && isBlank(buf[q])) q++;
+    } else {
+      for (let i = start; i < nameEnd; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
     }
+    const hash = h & KEY_HASH_MASK;
     this.readValue(q, end);
     const key = latin1(buf, start, keyEnd);
-    if (visitor.known(key, fam, this.value, this.ts)) {
+    if (visitor.known(key, fam, this.value, this.ts, hash)) {
       this.fams.sampleCount++;
       return;
     }
@@ -315,7 +324,7 @@ export class TextParser {
     }
     if (fam.type === 'summary' || fam.type === 'histogram') this.checkSpecialLabel(fam, start);
     this.fams.sampleCount++;
-    visitor.sample(key, fam, name, labels, this.value, this.ts);
+    visitor.sample(key, fam, name, labels, this.value, this.ts, hash);
   }
 
   private resolveFamily(name: string, start: number): MetricFamily {

@@ -69,10 +69,19 @@ export interface SampleVisitor {
    * Text format only, before the labels are parsed: return true when `key` was seen before in
    * this family with this type; the parser then skips the labels. Never called for a key the
    * visitor has not accepted through `sample` earlier, by contract of the caller's cache.
+   * `keyHash`, when given, is `keyHash(key)` (key-hash.ts), computed while scanning.
    */
-  known(key: string, family: MetricFamily, value: number, timestampMs: TimestampMs | null): boolean;
+  known(key: string, family: MetricFamily, value: number, timestampMs: TimestampMs | null, keyHash?: number): boolean;
   /** A fully parsed and validated sample. `labels` is owned by the callee. */
-  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, timestampMs: TimestampMs | null): void;
+  sample(
+    key: string,
+    family: MetricFamily,
+    name: string,
+    labels: Labels,
+    value: number,
+    timestampMs: TimestampMs | null,
+    keyHash?: number,
+  ): void;
 }
 
 /** A series a visitor expects: the length of its key and the family it was validated in. */

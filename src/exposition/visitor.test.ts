@@ -73,3 +73,18 @@ test('visitor mode reports the same errors for malformed label sets', () => {
   assert.throws(() => parseExposition(Buffer.from('m{a="1" 2\n'), { format: 'text', visitor: v }), /line 1, col \d+: /);
   assert.throws(() => parseExposition(Buffer.from('m{a=1} 2\n'), { format: 'text', visitor: v }), /expected '"' at start of label value/);
 });
+
+test('the key hash the parser passes equals keyHash(key)', async () => {
+  const { keyHash } = await import('./key-hash.js');
+  const seen: Array<[string, number | undefined]> = [];
+  const v: SampleVisitor = {
+    known: (key, _f, _v, _t, h) => {
+      seen.push([key, h]);
+      return false;
+    },
+    sample: () => {},
+  };
+  parseExposition(Buffer.from('a 1\nb {x="1"} 2\nc{x="q\\"}\\\\",y="日本"} 3\nd{} 4\n'), { format: 'text', visitor: v });
+  assert.equal(seen.length, 4);
+  for (const [key, h] of seen) assert.equal(h, keyHash(key), key);
+});

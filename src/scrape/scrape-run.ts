@@ -66,8 +66,8 @@ export class ScrapeRun implements SampleVisitor {
     else this.counts.duplicates++;
   }
 
-  known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null): boolean {
-    const e = this.cache.get(key);
+  known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null, keyHash?: number): boolean {
+    const e = this.cache.get(key, keyHash);
     if (e === undefined || e.type !== family.type || e.family !== family.name) return false;
     this.counts.scraped++;
     if (this.cache.touch(e)) this.emit(e, value, ts);
@@ -75,9 +75,9 @@ export class ScrapeRun implements SampleVisitor {
     return true;
   }
 
-  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
+  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null, keyHash?: number): void {
     this.counts.scraped++;
-    const cached = this.cache.get(key);
+    const cached = this.cache.get(key, keyHash);
     if (cached !== undefined && cached.type === family.type && cached.family === family.name) {
       if (this.cache.touch(cached)) this.emit(cached, value, ts);
       else this.counts.duplicates++;

@@ -1,4 +1,5 @@
 import type { MetricType, PredictedSeries } from '../exposition/index.js';
+import { keyHash } from '../exposition/index.js';
 
 /**
  * What the loop remembers about one exposed series between scrapes. A class, not object
@@ -32,16 +33,6 @@ export class SeriesEntry implements PredictedSeries {
     this.seen = iteration;
     this.born = iteration;
   }
-}
-
-/**
- * Hash of a latin1 key string (one char per byte), the same as of its bytes. Kept to 30 bits so
- * it is a small integer (Smi) in V8: Map lookups with heap-number keys were measurably slower.
- */
-function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return h & 0x3fffffff;
 }
 
 const MIN_ARENA = 64 << 10;
@@ -111,8 +102,9 @@ export class SeriesCache {
     return true;
   }
 
-  get(key: string): SeriesEntry | undefined {
-    const h = hashKey(key);
+  /** `hash` is `keyHash(key)` when the parser computed it already. */
+  get(key: string, hash?: number): SeriesEntry | undefined {
+    const h = hash ?? keyHash(key);
     this.lastKey = key;
     this.lastHash = h;
     for (let e: SeriesEntry | null = this.table.get(h) ?? null; e !== null; e = e.next) if (this.keyEquals(e, key)) return e;
@@ -137,7 +129,7 @@ export class SeriesCache {
     e.keyOffset = this.used;
     e.keyLength = len;
     this.used += len;
-    e.hash = key === this.lastKey ? this.lastHash : hashKey(key); // add() follows a missed get()
+    e.hash = key === this.lastKey ? this.lastHash : keyHash(key); // add() follows a missed get()
     e.next = this.table.get(e.hash) ?? null;
     this.table.set(e.hash, e);
     this.count++;
