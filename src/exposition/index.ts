@@ -6,6 +6,7 @@ export { labelsToJson, sampleToNdjson } from './ndjson.js';
 export { INVALID, readFloat, readInt64 } from './number.js';
 export type { ParseOptions } from './parse.js';
 export { ExpositionStreamParser, parseExposition, resolveFormat } from './parse.js';
+export { CachedSeries, SeriesKeyCache } from './series-key-cache.js';
 export type {
   Exemplar,
   ExpositionFormat,

@@ -1,13 +1,14 @@
 import {
+  CachedSeries,
   type ExpositionFormat,
   type Labels,
   type MetricFamily,
   type MetricType,
   omTimestamp,
-  type PredictedSeries,
   parseExposition,
   resolveFormat,
   type SampleVisitor,
+  SeriesKeyCache,
   type TimestampMs,
 } from '../exposition/index.js';
 import {
@@ -23,34 +24,19 @@ import {
   textTimestamp,
 } from './render.js';
 
-const MIN_ARENA = 16 << 10;
-
-function viewOf(b: Buffer): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
-
 /**
- * What one source's cache remembers about one exposed series: its rendered head. A class, not
- * object literals, so the hot path's property loads stay monomorphic.
+ * What one source's cache remembers about one exposed series: its rendered head (key storage,
+ * hashing and order come from `CachedSeries` / `SeriesKeyCache`).
  */
-export class RenderEntry implements PredictedSeries {
-  readonly keyLength: number;
-  /** Where its key bytes sit in the cache's arena (prediction compares bytes, not strings). */
-  keyOffset = 0;
-  /** Render that last saw it (eviction), and its position in the last good render (prediction). */
-  seen = 0;
-  index = -1;
+export class RenderEntry extends CachedSeries {
   /** The last value and its text: unchanged values (gauges, idle counters) are not formatted again. */
   lastValue = Number.NaN;
   lastText = '';
 
   constructor(
-    /** The series as exposed, `name{labels}` (latin1: one char per byte). */
-    readonly key: string,
-    /** The sample name as exposed. */
-    readonly name: string,
-    readonly family: string,
-    readonly type: MetricType,
+    name: string,
+    family: string,
+    type: MetricType,
     /** `name{own labels,target labels}` in the cache's output format. */
     readonly head: string,
     /** The source set a reserved label on it: its family is de-duplicated. */
@@ -60,9 +46,9 @@ export class RenderEntry implements PredictedSeries {
     /** `<family>_total` / `<family>_info`: decide the family name written in text output. */
     readonly total: boolean,
     readonly info: boolean,
-    readonly born: number,
+    pass: number,
   ) {
-    this.keyLength = key.length;
+    super(name, family, type, pass);
   }
 }
 
@@ -87,19 +73,8 @@ class FamilyLines {
  * OpenMetrics bodies take `renderSource` (exemplars are not visited).
  */
 export class SourceRenderCache implements SampleVisitor {
-  private readonly map = new Map<string, RenderEntry>();
-  /** The keys' bytes, in order of addition; compacted when mostly dead. */
-  private arena: Buffer = Buffer.allocUnsafe(MIN_ARENA);
-  private arenaView = viewOf(this.arena);
-  /** The buffer being parsed and a view of it: keys are compared 4 bytes at a time. */
-  private viewed: Buffer | null = null;
-  private view = this.arenaView;
-  private used = 0;
-  private order: RenderEntry[] = [];
-  private nextOrder: RenderEntry[] = [];
-  private cursor = 0;
+  private readonly keys = new SeriesKeyCache<RenderEntry>();
   private pending: RenderEntry | null = null;
-  private iteration = 0;
   private readonly suffix: string;
   private readonly om: boolean;
   // Per render:
@@ -118,7 +93,7 @@ export class SourceRenderCache implements SampleVisitor {
 
   /** Series cached. */
   get size(): number {
-    return this.map.size;
+    return this.keys.size;
   }
 
   /** Series of the last render that came from the cache (tests, diagnostics). */
@@ -130,10 +105,8 @@ export class SourceRenderCache implements SampleVisitor {
   render(body: Buffer, contentType: string | null): RenderedSource {
     if (resolveFormat({ contentType }) !== 'text')
       return renderSource(parseExposition(body, { contentType }), this.target, this.format, body.length);
-    this.iteration++;
-    this.cursor = 0;
+    this.keys.begin();
     this.hits = 0;
-    this.nextOrder = [];
     this.families = new Map();
     this.lastFamily = '';
     this.lastLines = null;
@@ -141,63 +114,42 @@ export class SourceRenderCache implements SampleVisitor {
     try {
       families = parseExposition(body, { format: 'text', visitor: this });
     } catch (err) {
-      this.viewed = null;
-      this.view = this.arenaView;
-      this.abort();
+      this.keys.rollback();
       throw err;
     }
     const out = this.write(families, body.length);
-    this.commit();
-    this.viewed = null;
-    this.view = this.arenaView;
+    this.keys.commit();
     this.families = new Map();
     this.lastLines = null;
     return out;
   }
 
   predict(buf: Buffer, start: number, end: number): RenderEntry | null {
-    const e = this.order[this.cursor];
-    if (e === undefined) return null;
-    const len = e.keyLength;
-    if (start + len >= end) return null;
-    const after = buf[start + len];
-    if (after !== 0x20 && after !== 0x09) return null;
-    const off = e.keyOffset;
-    const arena = this.arena;
-    // Cheap rejections first (series differ mostly in their last label values), then all bytes.
-    if (buf[start + len - 1] !== arena[off + len - 1] || buf[start + len - 2] !== arena[off + len - 2]) return null;
-    if (buf !== this.viewed) {
-      this.viewed = buf;
-      this.view = viewOf(buf);
-    }
-    const v = this.view;
-    const a = this.arenaView;
-    let i = 0;
-    for (; i + 4 <= len; i += 4) if (v.getInt32(start + i) !== a.getInt32(off + i)) return null;
-    for (; i < len; i++) if (buf[start + i] !== arena[off + i]) return null;
+    const e = this.keys.predict(buf, start, end);
     this.pending = e;
     return e;
   }
 
   predicted(value: number, ts: TimestampMs | null): void {
     const e = this.pending as RenderEntry;
-    this.cursor = e.index + 1;
+    this.keys.touch(e); // a duplicate in one body is written again; `write` de-duplicates
     this.hits++;
     this.emit(e, value, ts);
   }
 
-  known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null): boolean {
-    const e = this.map.get(key);
+  known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null, keyHash?: number): boolean {
+    const e = this.keys.get(key, keyHash);
     if (e === undefined || e.family !== family.name || e.type !== family.type) return false;
-    if (this.order[e.index] === e) this.cursor = e.index + 1;
+    this.keys.touch(e);
     this.hits++;
     this.emit(e, value, ts);
     return true;
   }
 
-  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
-    const cached = this.map.get(key); // labels-first lines (`{"utf8.name"}`) skip `known`
+  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null, keyHash?: number): void {
+    const cached = this.keys.get(key, keyHash); // labels-first lines (`{"utf8.name"}`) skip `known`
     if (cached !== undefined && cached.family === family.name && cached.type === family.type) {
+      this.keys.touch(cached);
       this.hits++;
       this.emit(cached, value, ts);
       return;
@@ -206,7 +158,6 @@ export class SourceRenderCache implements SampleVisitor {
     // A flat copy: the rope renderHead builds would be walked again by every write of the line.
     const head = Buffer.from(renderHead(p.rename === null ? name : p.rename(name), labels, this.suffix, this.target)).toString();
     const e = new RenderEntry(
-      key,
       name,
       family.name,
       family.type,
@@ -215,19 +166,14 @@ export class SourceRenderCache implements SampleVisitor {
       p.splitCreated && name === `${family.name}_created`,
       name === `${family.name}_total`,
       name === `${family.name}_info`,
-      this.iteration,
+      this.keys.iteration,
     );
-    // A key cached under another family or type is replaced (the source changed its TYPE).
-    this.map.set(key, e);
-    this.addKey(e, key);
+    // A key cached under another family or type is shadowed (the source changed its TYPE).
+    this.keys.add(e, key);
     this.emit(e, value, ts);
   }
 
   private emit(e: RenderEntry, value: number, ts: TimestampMs | null): void {
-    if (e.seen !== this.iteration) {
-      e.seen = this.iteration;
-      this.nextOrder.push(e);
-    }
     let f = this.lastLines;
     if (f === null || this.lastFamily !== e.family) {
       f = this.families.get(e.family) ?? null;
@@ -299,58 +245,9 @@ export class SourceRenderCache implements SampleVisitor {
     return { families: out, series, duplicates };
   }
 
-  private addKey(e: RenderEntry, key: string): void {
-    const len = key.length;
-    if (this.used + len > this.arena.length) {
-      const next = Buffer.allocUnsafe(Math.max(MIN_ARENA, 2 * (this.used + len)));
-      this.arena.copy(next, 0, 0, this.used);
-      this.arena = next;
-      this.arenaView = viewOf(next);
-    }
-    this.arena.write(key, this.used, len, 'latin1');
-    e.keyOffset = this.used;
-    this.used += len;
-  }
-
   /** Bytes held for keys (tests). */
   get arenaBytes(): number {
-    return this.arena.length;
-  }
-
-  /** After a good render: its order predicts the next one; what it did not see is evicted. */
-  private commit(): void {
-    this.order = this.nextOrder;
-    this.nextOrder = [];
-    let live = 0;
-    for (let i = 0; i < this.order.length; i++) {
-      const e = this.order[i] as RenderEntry;
-      e.index = i;
-      live += e.keyLength;
-    }
-    if (this.map.size !== this.order.length) {
-      const it = this.iteration;
-      for (const [k, e] of this.map) if (e.seen !== it) this.map.delete(k);
-    }
-    // Every live entry is in the order: when most of the arena is dead keys, copy them in order.
-    if (this.used > 2 * live + MIN_ARENA) {
-      const next = Buffer.allocUnsafe(Math.max(MIN_ARENA, Math.ceil(live * 1.25)));
-      let off = 0;
-      for (const e of this.order) {
-        this.arena.copy(next, off, e.keyOffset, e.keyOffset + e.keyLength);
-        e.keyOffset = off;
-        off += e.keyLength;
-      }
-      this.arena = next;
-      this.arenaView = viewOf(next);
-      this.used = off;
-    }
-  }
-
-  /** After a failed render: forget the series it added; keep the last good order. */
-  private abort(): void {
-    const it = this.iteration;
-    for (const [k, e] of this.map) if (e.born === it) this.map.delete(k);
-    this.nextOrder = [];
+    return this.keys.arenaBytes;
   }
 }
 

@@ -1,0 +1,233 @@
+import { keyHash } from './key-hash.js';
+import type { MetricType, PredictedSeries } from './types.js';
+
+/**
+ * What a `SeriesKeyCache` keeps per exposed series; subclasses add their per-series result (the
+ * scrape engine its prepared sink handle, promfetcher its rendered line head). Subclasses must
+ * be classes, not object literals: the hot path's property loads then stay monomorphic.
+ */
+export class CachedSeries implements PredictedSeries {
+  /** Where the series' exposed bytes (`name{labels}`) sit in the cache's key arena. */
+  keyOffset = 0;
+  keyLength = 0;
+  hash = 0;
+  /** Next entry with the same hash. */
+  next: this | null = null;
+  /** Pass (scrape, render) that last saw it. */
+  seen: number;
+  /** Position in the last good pass's order. */
+  index = -1;
+  /** Pass that added it: a failed pass takes back what it added. */
+  readonly born: number;
+
+  constructor(
+    /** The sample name as exposed (before relabeling). */
+    readonly name: string,
+    readonly family: string,
+    readonly type: MetricType,
+    pass: number,
+  ) {
+    this.seen = pass;
+    this.born = pass;
+  }
+}
+
+const MIN_ARENA = 16 << 10;
+
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * Series seen in earlier passes over one source's exposition, keyed by their exposed bytes, for a
+ * parser visitor (the scrape engine's series cache, promfetcher's render cache).
+ *
+ * Sources expose their series in the same order every time, so the cache keeps the order of the
+ * last good pass and predicts each line: comparing the expected key's bytes in place confirms a
+ * hit with no hashing or allocation. Otherwise keys are found by hash (the parser passes the hash
+ * it computed while scanning). Keys live in one byte arena, no string or Buffer per series.
+ * `commit` after a good pass evicts what it did not see and compacts the arena when mostly dead;
+ * `rollback` after a failed pass takes back what it added, so memory is bounded by the source.
+ */
+export class SeriesKeyCache<E extends CachedSeries> {
+  private readonly table = new Map<number, E>();
+  private arena: Buffer = Buffer.allocUnsafe(MIN_ARENA);
+  private arenaView = viewOf(this.arena);
+  /** The buffer being parsed and a view of it: keys are compared 4 bytes at a time. */
+  private viewed: Buffer | null = null;
+  private view = this.arenaView;
+  private used = 0;
+  private count = 0;
+  private order: E[] = [];
+  private nextOrder: E[] = [];
+  private cursor = 0;
+  private lastKey = '';
+  private lastHash = 0;
+  /** Incremented per pass; entries carry the pass that last saw them. */
+  iteration = 0;
+  /** Distinct entries seen in the current pass. */
+  seenThisPass = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held for keys (self-metrics, tests). */
+  get arenaBytes(): number {
+    return this.arena.length;
+  }
+
+  begin(): number {
+    this.seenThisPass = 0;
+    this.cursor = 0;
+    this.nextOrder = [];
+    return ++this.iteration;
+  }
+
+  /** The entry expected at this line if its key bytes are there (then a blank), else null. */
+  predict(buf: Buffer, start: number, end: number): E | null {
+    const e = this.order[this.cursor];
+    if (e === undefined) return null;
+    const len = e.keyLength;
+    if (start + len >= end) return null;
+    const after = buf[start + len];
+    if (after !== 0x20 && after !== 0x09) return null;
+    const off = e.keyOffset;
+    const arena = this.arena;
+    // Cheap rejections first (series differ mostly in their last label values), then all bytes.
+    if (buf[start + len - 1] !== arena[off + len - 1] || buf[start] !== arena[off]) return null;
+    if (buf !== this.viewed) {
+      this.viewed = buf;
+      this.view = viewOf(buf);
+    }
+    const v = this.view;
+    const a = this.arenaView;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (v.getInt32(start + i) !== a.getInt32(off + i)) return null;
+    for (; i < len; i++) if (buf[start + i] !== arena[off + i]) return null;
+    return e;
+  }
+
+  private keyEquals(e: E, key: string): boolean {
+    if (e.keyLength !== key.length) return false;
+    const arena = this.arena;
+    const off = e.keyOffset;
+    for (let i = 0; i < key.length; i++) if (arena[off + i] !== key.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** The newest entry for `key`; `hash` is `keyHash(key)` when the parser computed it already. */
+  get(key: string, hash?: number): E | undefined {
+    const h = hash ?? keyHash(key);
+    this.lastKey = key;
+    this.lastHash = h;
+    for (let e: E | null = this.table.get(h) ?? null; e !== null; e = e.next) if (this.keyEquals(e, key)) return e;
+    return undefined;
+  }
+
+  /** Marks an entry as seen; returns false when it was already seen this pass (a duplicate). */
+  touch(e: E): boolean {
+    if (e.seen === this.iteration) return false;
+    e.seen = this.iteration;
+    this.seenThisPass++;
+    this.nextOrder.push(e);
+    if (this.order[e.index] === e) this.cursor = e.index + 1;
+    return true;
+  }
+
+  /**
+   * Adds a new series under `key` (latin1: one char per exposed byte). It shadows an older entry
+   * with the same key (the source changed the series' family or type); that one is evicted by the
+   * next `commit` unless seen.
+   */
+  add(e: E, key: string): void {
+    const len = key.length;
+    if (this.used + len > this.arena.length) this.grow(this.used + len);
+    this.arena.write(key, this.used, len, 'latin1');
+    e.keyOffset = this.used;
+    e.keyLength = len;
+    this.used += len;
+    e.hash = key === this.lastKey ? this.lastHash : keyHash(key); // add() follows a missed get()
+    e.next = this.table.get(e.hash) ?? null;
+    this.table.set(e.hash, e);
+    this.count++;
+    this.seenThisPass++;
+    this.nextOrder.push(e);
+  }
+
+  private grow(need: number): void {
+    this.setArena(Buffer.allocUnsafe(Math.max(need * 2, MIN_ARENA)), this.used);
+  }
+
+  private setArena(next: Buffer, copyBytes: number): void {
+    if (copyBytes > 0) this.arena.copy(next, 0, 0, copyBytes);
+    this.arena = next;
+    this.arenaView = viewOf(next);
+  }
+
+  /** After a failed pass: forget the series it added; the last good order stays for prediction. */
+  rollback(): void {
+    this.nextOrder = [];
+    const iteration = this.iteration;
+    this.removeWhere((e) => e.born === iteration);
+  }
+
+  private removeWhere(drop: (e: E) => boolean): number {
+    let removed = 0;
+    for (const [h, head] of this.table) {
+      let first: E | null = null;
+      let last: E | null = null;
+      for (let e: E | null = head; e !== null; e = e.next) {
+        if (drop(e)) {
+          removed++;
+          continue;
+        }
+        if (last === null) first = e;
+        else last.next = e;
+        last = e;
+      }
+      if (last !== null) last.next = null;
+      if (first === null) this.table.delete(h);
+      else if (first !== head) this.table.set(h, first);
+    }
+    this.count -= removed;
+    return removed;
+  }
+
+  /** After a good pass: its order predicts the next; what it did not see is evicted. Returns how many. */
+  commit(): number {
+    this.order = this.nextOrder;
+    this.nextOrder = [];
+    let live = 0;
+    for (let i = 0; i < this.order.length; i++) {
+      const e = this.order[i] as E;
+      e.index = i;
+      live += e.keyLength;
+    }
+    const iteration = this.iteration;
+    const evicted = this.count === this.seenThisPass ? 0 : this.removeWhere((e) => e.seen !== iteration);
+    // Every live entry is in the order: when most of the arena is dead keys, copy them in order.
+    if (this.used > 2 * live + MIN_ARENA) {
+      const next = Buffer.allocUnsafe(Math.max(MIN_ARENA, Math.ceil(live * 1.25)));
+      let off = 0;
+      for (const e of this.order) {
+        this.arena.copy(next, off, e.keyOffset, e.keyOffset + e.keyLength);
+        e.keyOffset = off;
+        off += e.keyLength;
+      }
+      this.setArena(next, 0);
+      this.used = off;
+    }
+    this.viewed = null;
+    return evicted;
+  }
+
+  clear(): void {
+    this.table.clear();
+    this.order = [];
+    this.nextOrder = [];
+    this.count = 0;
+    this.used = 0;
+    this.viewed = null;
+  }
+}
