@@ -39,24 +39,11 @@ export interface SnapshotEndpoint {
 
 export type RegisterResult = 'added' | 'updated' | 'refreshed' | 'ignored';
 
-interface Stored {
-  address: string;
-  host: string;
-  port: number;
-  tls: boolean;
-  serverCertDomainSan: string;
-  privateInstanceId: string;
-  instanceIndex: string;
-  appGuid: string;
-  tags: RouteTags;
+/** An endpoint as the table keeps it: the input (stale threshold resolved) plus bookkeeping. */
+interface Stored extends EndpointInput {
   routeKey: string;
-  staleThresholdSec: number;
   pinned: boolean;
   lastRegisteredMs: number;
-  availabilityZone: string;
-  protocol: string;
-  routeServiceUrl: string;
-  isolationSegment: string;
   /** Index keys, set only for `web` processes (the only ones name/GUID lookups return). */
   nameKey: string | undefined;
   guidKey: string | undefined;
