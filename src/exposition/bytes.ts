@@ -49,6 +49,11 @@ export function utf8(buf: Buffer, start: number, end: number): string {
   return (buf as unknown as FastSlices).utf8Slice(start, end);
 }
 
+/** Text of bytes [start, end): latin1 when the body is known to be ASCII (faster), else UTF-8. */
+export function text(buf: Buffer, start: number, end: number, ascii: boolean): string {
+  return ascii ? latin1(buf, start, end) : utf8(buf, start, end);
+}
+
 /** True when bytes [start, end) equal the ASCII string `s`. */
 export function bytesEqual(buf: Buffer, start: number, end: number, s: string): boolean {
   if (end - start !== s.length) return false;

@@ -1,4 +1,5 @@
 import { CfPromError } from '../errors.js';
+import { utf8 } from './bytes.js';
 
 /**
  * Malformed exposition. `line` and `column` are 1-based; the column counts characters (UTF-8
@@ -13,4 +14,9 @@ export class ExpositionError extends CfPromError {
   ) {
     super(code, `line ${line}, col ${column}: ${reason}`);
   }
+}
+
+/** The error for byte `pos` of the line starting at `lineStart`: the column counts characters. */
+export function errorAt(buf: Buffer, line: number, lineStart: number, pos: number, reason: string): ExpositionError {
+  return new ExpositionError(line, utf8(buf, lineStart, pos).length + 1, reason);
 }

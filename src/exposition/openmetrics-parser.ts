@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, utf8 } from './bytes.js';
-import { ExpositionError } from './errors.js';
+import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text } from './bytes.js';
+import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { INVALID, readFloat } from './number.js';
 import type { Exemplar, Labels, MetricFamily, MetricType, Sample, SampleVisitor } from './types.js';
@@ -105,12 +105,11 @@ export class OpenMetricsParser {
   }
 
   private fail(pos: number, reason: string): never {
-    const col = utf8(this.buf, this.lineStart, pos).length + 1;
-    throw new ExpositionError(this.line, col, reason);
+    throw errorAt(this.buf, this.line, this.lineStart, pos, reason);
   }
 
   private str(start: number, end: number): string {
-    return this.ascii ? latin1(this.buf, start, end) : utf8(this.buf, start, end);
+    return text(this.buf, start, end, this.ascii);
   }
 
   private parseLine(start: number, end: number): void {
