@@ -137,3 +137,14 @@ test('label values that extend, shorten or repeat the previous line read exactly
     ],
   );
 });
+
+test('duplicate labels are caught after a line with a quoted label name, ASCII or not', () => {
+  const lines = 'm{a="1",b="2"} 1\nm{"q"="x",a="y"} 1\nm{a="1",a="2"} 1\n';
+  assert.throws(() => text(lines), /line 3, col 9: duplicate label name "a"/);
+  assert.throws(() => text(`${lines}u{l="é"} 1\n`), /line 3, col 9: duplicate label name "a"/);
+});
+
+test('a line left to the exact parser midway does not hide a later duplicate', () => {
+  assert.throws(() => text('m{a="1",b="2"} 1\nm{b="1",a="2" } 1\nm{b="1",b="2"} 1\n'), /line 3, col 9: duplicate label name "b"/);
+  assert.throws(() => text('m{a="1",b="2"} 1\nm{a="1",b="2",c="x\\n"} 1\nm{a="1",a="2"} 1\n'), /line 3, col 9: duplicate label name "a"/);
+});

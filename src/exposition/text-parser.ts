@@ -5,6 +5,7 @@ import { FamilyBuilder } from './family-builder.js';
 import { internAscii } from './intern.js';
 import { FNV_OFFSET, FNV_PRIME, KEY_HASH_MASK } from './key-hash.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
+import { FastLine } from './text-fast-line.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, TimestampMs } from './types.js';
 
 const TYPE_WORDS: Record<string, MetricType> = {
@@ -86,7 +87,19 @@ export class TextParser {
     this.ascii = enc.ascii;
     this.utf8Valid = enc.utf8Valid;
     let pos = start;
+    // The fast path's loops stop at a `\n` only: keep it to chunks whose last line has one.
+    const fast = this.visitor === null && enc.ascii && end > start && buf[end - 1] === B.NL ? this.fast : null;
     while (pos < end) {
+      if (fast !== null) {
+        this.line++;
+        this.lineStart = pos;
+        const nl = fast.scan(buf, pos);
+        if (nl >= 0 && this.commitFast(pos)) {
+          pos = nl + 1;
+          continue;
+        }
+        this.line--;
+      }
       let nl = buf.indexOf(B.NL, pos);
       if (nl === -1 || nl >= end) nl = end;
       this.line++;
@@ -126,6 +139,29 @@ export class TextParser {
     if (p === end) return;
     if (buf[p] === B.HASH) this.parseComment(p + 1, end);
     else this.parseSample(p, end);
+  }
+
+  private readonly fast = new FastLine();
+
+  /** Completes a line the fast path read (text-fast-line.ts); false: parse it again with parseSample. */
+  private commitFast(start: number): boolean {
+    const fl = this.fast;
+    const buf = this.buf;
+    const slot = fl.nameSlot;
+    const name = fl.names[slot] as string;
+    let fam = fl.families[slot] as MetricFamily | null;
+    if (fam === null) {
+      fam = this.resolveFamily(name, start);
+      fl.families[slot] = fam;
+    }
+    if (fam.type === 'histogram') {
+      if (fl.leStart >= 0 && readFloat(buf, fl.leStart, fl.leEnd) === INVALID) return false;
+    } else if (fam.type === 'summary') {
+      if (fl.quantileStart >= 0 && readFloat(buf, fl.quantileStart, fl.quantileEnd) === INVALID) return false;
+    }
+    const n = fl.labelCount * 2;
+    this.fams.push(fam, name, n === 0 ? [] : fl.labels.slice(0, n), fl.value, fl.ts);
+    return true;
   }
 
   private parseComment(start: number, end: number): void {
@@ -466,6 +502,8 @@ export class TextParser {
           this.fail(p, `expected '=' after label name, found ${describeByte(buf, p, end)}`);
         }
         lname = q.value;
+        // Recorded like a bare name: a stale entry here would let a later duplicate pass unchecked.
+        names[idx] = lname;
         schemaSeen = false;
         if (lname === '') this.fail(ls, 'empty label name');
       } else {

@@ -1,0 +1,177 @@
+import { B, bytesEqual, C, charClass, latin1 } from './bytes.js';
+import { internAscii } from './intern.js';
+import { INVALID, readFloat, readInt64 } from './number.js';
+import type { MetricFamily, TimestampMs } from './types.js';
+
+// Module-level copies of the constants: V8 folds a module's own `const` numbers into the code,
+// while every `B.X` of an imported object is a load and a check inside the hottest loops.
+const TAB = B.TAB;
+const NL = B.NL;
+const SP = B.SP;
+const QUOTE = B.QUOTE;
+const COMMA = B.COMMA;
+const EQ = B.EQ;
+const BSLASH = B.BSLASH;
+const LBRACE = B.LBRACE;
+const RBRACE = B.RBRACE;
+const NAME_START = C.NAME_START;
+const NAME = C.NAME;
+const LABEL_START = C.LABEL_START;
+const LABEL = C.LABEL;
+
+const NAME_SLOTS = 256;
+const NOT_SPECIAL = 0;
+const LE = 1;
+const QUANTILE = 2;
+
+/**
+ * The optimistic single pass of the text parser for the common sample line of an ASCII body:
+ * `name{l1="v1",l2="v2"} value [timestamp]` with no blanks inside the braces, no escapes, no
+ * quoted names and no trailing comma. `scan` either reads the whole line or returns -1 having
+ * changed nothing the slow path relies on; the caller then parses that line again with the exact
+ * parser, so every error message and every rarer form keeps one implementation.
+ *
+ * Every loop stops at the line's `\n`, so the caller must only scan lines that have one.
+ * Label names are compared byte by byte with the previous line's (series of one family share
+ * them), and only names that differ are sliced and checked for duplicates and `__name__`.
+ */
+export class FastLine {
+  /** Direct-mapped by hash: sample names seen, and the family each resolved to (set by the caller). */
+  readonly names: Array<string | undefined> = new Array(NAME_SLOTS).fill(undefined);
+  readonly families: Array<MetricFamily | null> = new Array(NAME_SLOTS).fill(null);
+  /** Alternating names and values of the line read last, written by index. */
+  readonly labels: string[] = [];
+  /** `labels[2i]`, i < schemaCount, is duplicate-free and not `__name__`. */
+  private schemaCount = 0;
+  private readonly kinds: number[] = [];
+
+  // Result of a successful scan.
+  nameSlot = 0;
+  labelCount = 0;
+  value = 0;
+  ts: TimestampMs | null = null;
+  leStart = -1;
+  leEnd = -1;
+  quantileStart = -1;
+  quantileEnd = -1;
+  private labelsEnd = 0;
+
+  /** Reads the line at `start`; returns the position of its `\n`, or -1 to fall back. */
+  scan(buf: Buffer, start: number): number {
+    const cls = charClass;
+    let p = start;
+    let c = buf[p] as number;
+    if (!(cls[c]! & NAME_START)) return -1;
+    let h = c;
+    c = buf[++p] as number;
+    while (cls[c]! & NAME) {
+      h = (Math.imul(h, 31) + c) | 0;
+      c = buf[++p] as number;
+    }
+    const slot = (h ^ (h >>> 8)) & (NAME_SLOTS - 1);
+    const known = this.names[slot];
+    if (known === undefined || !bytesEqual(buf, start, p, known)) {
+      this.names[slot] = internAscii(buf, start, p, h);
+      this.families[slot] = null;
+    }
+    this.nameSlot = slot;
+    this.leStart = -1;
+    this.quantileStart = -1;
+    let n = 0;
+    if (c === LBRACE) {
+      n = this.scanLabels(buf, p + 1);
+      if (n < 0) return -1;
+      p = this.labelsEnd;
+      c = buf[p] as number;
+    }
+    this.labelCount = n;
+    if (c !== SP && c !== TAB) return -1;
+    return this.scanValue(buf, p);
+  }
+
+  /** Reads the labels after `{` up to and including `}`; returns their count, or -1 to fall back. */
+  private scanLabels(buf: Buffer, start: number): number {
+    const cls = charClass;
+    const labels = this.labels;
+    const kinds = this.kinds;
+    let sameSchema = true;
+    let p = start;
+    let i = 0;
+    for (;;) {
+      const ls = p;
+      let c = buf[p] as number;
+      if (!(cls[c]! & LABEL_START)) return -1;
+      if (sameSchema && i < this.schemaCount) {
+        // Same name as the previous line's at this index: then its bytes need no other check.
+        const prev = labels[2 * i] as string;
+        const len = prev.length;
+        if (buf[p + len] === EQ && bytesEqual(buf, p, p + len, prev)) p += len;
+        else sameSchema = false;
+      } else sameSchema = false;
+      if (!sameSchema && p === ls) {
+        // Names before i are unchanged; from here on this line's names are checked one by one.
+        if (i < this.schemaCount) this.schemaCount = i;
+        c = buf[++p] as number;
+        while (cls[c]! & LABEL) c = buf[++p] as number;
+        if (c !== EQ) return -1;
+        const name = latin1(buf, ls, p);
+        if (name === '__name__') return -1;
+        for (let j = 0; j < i; j++) if (labels[2 * j] === name) return -1;
+        labels[2 * i] = name;
+        kinds[i] = name === 'le' ? LE : name === 'quantile' ? QUANTILE : NOT_SPECIAL;
+      }
+      if (buf[p + 1] !== QUOTE) return -1;
+      p += 2;
+      const vs = p;
+      let vh = 0;
+      c = buf[p] as number;
+      while (c !== QUOTE && c !== BSLASH && c !== NL) {
+        vh = (Math.imul(vh, 31) + c) | 0;
+        c = buf[++p] as number;
+      }
+      if (c !== QUOTE) return -1;
+      const prevValue = labels[2 * i + 1];
+      labels[2 * i + 1] = prevValue !== undefined && bytesEqual(buf, vs, p, prevValue) ? prevValue : internAscii(buf, vs, p, vh);
+      const kind = kinds[i];
+      if (kind === LE) {
+        this.leStart = vs;
+        this.leEnd = p;
+      } else if (kind === QUANTILE) {
+        this.quantileStart = vs;
+        this.quantileEnd = p;
+      }
+      i++;
+      c = buf[++p] as number;
+      p++;
+      if (c === RBRACE) break;
+      if (c !== COMMA) return -1;
+    }
+    this.schemaCount = i;
+    this.labelsEnd = p;
+    return i;
+  }
+
+  /** `p` is on the blank after the series: reads `value [timestamp]` up to the `\n`. */
+  private scanValue(buf: Buffer, p: number): number {
+    let c = buf[++p] as number;
+    while (c === SP || c === TAB) c = buf[++p] as number;
+    const vs = p;
+    while (c !== SP && c !== TAB && c !== NL) c = buf[++p] as number;
+    const value = readFloat(buf, vs, p);
+    if (value === INVALID) return -1;
+    this.value = value;
+    if (c === NL) {
+      this.ts = null;
+      return p;
+    }
+    c = buf[++p] as number;
+    while (c === SP || c === TAB) c = buf[++p] as number;
+    const ts0 = p;
+    while (c !== SP && c !== TAB && c !== NL) c = buf[++p] as number;
+    if (c !== NL) return -1;
+    const ts = readInt64(buf, ts0, p);
+    if (ts === INVALID) return -1;
+    this.ts = ts;
+    return p;
+  }
+}
