@@ -1,8 +1,11 @@
-import { bytesEqual, latin1 } from './bytes.js';
+import { latin1 } from './bytes.js';
 
 const SLOTS = 8192;
 const MAX_LEN = 64;
 const table: Array<string | undefined> = new Array(SLOTS).fill(undefined);
+/** The bytes of each slot's string, compared as bytes: much faster than `charCodeAt` in V8. */
+const arena = new Uint8Array(SLOTS * MAX_LEN);
+const lengths = new Int32Array(SLOTS).fill(-1);
 
 /**
  * Returns one shared string for short ASCII byte ranges that repeat (label values like `GET`,
@@ -14,10 +17,16 @@ export function internAscii(buf: Buffer, start: number, end: number, hash: numbe
   const len = end - start;
   if (len > MAX_LEN) return latin1(buf, start, end);
   const slot = (hash ^ (len << 7)) & (SLOTS - 1);
-  const cand = table[slot];
-  if (cand !== undefined && bytesEqual(buf, start, end, cand)) return cand;
+  const at = slot * MAX_LEN;
+  if (lengths[slot] === len) {
+    let i = 0;
+    while (i < len && buf[start + i] === arena[at + i]) i++;
+    if (i === len) return table[slot] as string;
+  }
   const s = latin1(buf, start, end);
   table[slot] = s;
+  lengths[slot] = len;
+  for (let i = 0; i < len; i++) arena[at + i] = buf[start + i] as number;
   return s;
 }
 

@@ -1,4 +1,4 @@
-import { B, bytesEqual, C, charClass, latin1 } from './bytes.js';
+import { B, C, charClass, latin1 } from './bytes.js';
 import { internAscii } from './intern.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import type { MetricFamily, TimestampMs } from './types.js';
@@ -20,9 +20,18 @@ const LABEL_START = C.LABEL_START;
 const LABEL = C.LABEL;
 
 const NAME_SLOTS = 256;
+const MAX_LABELS = 64;
 const NOT_SPECIAL = 0;
 const LE = 1;
 const QUANTILE = 2;
+
+/** Bytes [a, a+n) and [b, b+n) of one buffer are equal; four at a time. */
+function sameBytes(dv: DataView, a: number, b: number, n: number): boolean {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (dv.getInt32(a + i, true) !== dv.getInt32(b + i, true)) return false;
+  for (; i < n; i++) if (dv.getUint8(a + i) !== dv.getUint8(b + i)) return false;
+  return true;
+}
 
 /**
  * The optimistic single pass of the text parser for the common sample line of an ASCII body:
@@ -32,18 +41,32 @@ const QUANTILE = 2;
  * parser, so every error message and every rarer form keeps one implementation.
  *
  * Every loop stops at the line's `\n`, so the caller must only scan lines that have one.
- * Label names are compared byte by byte with the previous line's (series of one family share
- * them), and only names that differ are sliced and checked for duplicates and `__name__`.
+ * Names and values are compared with the previous line's bytes in the same buffer (series of
+ * one family share their name, label names and most values), so a repeated token costs a word
+ * compare and no string; only label names that differ are sliced and checked for duplicates and
+ * `__name__`.
  */
 export class FastLine {
   /** Direct-mapped by hash: sample names seen, and the family each resolved to (set by the caller). */
   readonly names: Array<string | undefined> = new Array(NAME_SLOTS).fill(undefined);
   readonly families: Array<MetricFamily | null> = new Array(NAME_SLOTS).fill(null);
+  /** Where each slot's name was last seen in `buf` (length -1: not in this buffer). */
+  private readonly nameStarts = new Int32Array(NAME_SLOTS);
+  private readonly nameLengths = new Int32Array(NAME_SLOTS).fill(-1);
   /** Alternating names and values of the line read last, written by index. */
   readonly labels: string[] = [];
   /** `labels[2i]`, i < schemaCount, is duplicate-free and not `__name__`. */
   private schemaCount = 0;
-  private readonly kinds: number[] = [];
+  private readonly kinds = new Uint8Array(MAX_LABELS);
+  /** Where label i's name and value were last read in `buf`; they hold `labels[2i]`, `labels[2i+1]`. */
+  private readonly labelStarts = new Int32Array(MAX_LABELS);
+  private readonly labelLengths = new Int32Array(MAX_LABELS);
+  private readonly valueStarts = new Int32Array(MAX_LABELS);
+  private readonly valueLengths = new Int32Array(MAX_LABELS).fill(-1);
+  private lastSlot = -1;
+  private buf: Buffer = Buffer.alloc(0);
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private limit = 0;
 
   // Result of a successful scan.
   nameSlot = 0;
@@ -56,59 +79,99 @@ export class FastLine {
   quantileEnd = -1;
   private labelsEnd = 0;
 
+  /** Lines to scan next are in `buf` before `limit`; positions into another buffer are dropped. */
+  use(buf: Buffer, limit: number): void {
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.nameLengths.fill(-1);
+      this.valueLengths.fill(-1);
+      this.schemaCount = 0;
+      this.lastSlot = -1;
+    }
+    this.limit = limit;
+  }
+
   /** Reads the line at `start`; returns the position of its `\n`, or -1 to fall back. */
-  scan(buf: Buffer, start: number): number {
+  scan(start: number): number {
+    const buf = this.buf;
     const cls = charClass;
     let p = start;
     let c = buf[p] as number;
     if (!(cls[c]! & NAME_START)) return -1;
-    let h = c;
-    c = buf[++p] as number;
-    while (cls[c]! & NAME) {
-      h = (Math.imul(h, 31) + c) | 0;
+    let slot = this.lastSlot;
+    // The previous line's name again (all series of a family but histogram/summary suffixes)?
+    const last = slot >= 0 ? (this.nameLengths[slot] as number) : -1;
+    if (
+      last > 0 &&
+      start + last < this.limit &&
+      !(cls[buf[start + last] as number]! & NAME) &&
+      sameBytes(this.view, start, this.nameStarts[slot] as number, last)
+    ) {
+      p = start + last;
+      c = buf[p] as number;
+    } else {
+      let h = c;
       c = buf[++p] as number;
+      while (cls[c]! & NAME) {
+        h = (Math.imul(h, 31) + c) | 0;
+        c = buf[++p] as number;
+      }
+      slot = (h ^ (h >>> 8)) & (NAME_SLOTS - 1);
+      const len = p - start;
+      if (this.nameLengths[slot] !== len || !sameBytes(this.view, start, this.nameStarts[slot] as number, len)) {
+        const name = internAscii(buf, start, p, h);
+        if (name !== this.names[slot]) {
+          this.names[slot] = name;
+          this.families[slot] = null;
+        }
+        this.nameLengths[slot] = len;
+      }
+      this.lastSlot = slot;
     }
-    const slot = (h ^ (h >>> 8)) & (NAME_SLOTS - 1);
-    const known = this.names[slot];
-    if (known === undefined || !bytesEqual(buf, start, p, known)) {
-      this.names[slot] = internAscii(buf, start, p, h);
-      this.families[slot] = null;
-    }
+    this.nameStarts[slot] = start;
     this.nameSlot = slot;
     this.leStart = -1;
     this.quantileStart = -1;
     let n = 0;
     if (c === LBRACE) {
-      n = this.scanLabels(buf, p + 1);
+      n = this.scanLabels(p + 1);
       if (n < 0) return -1;
       p = this.labelsEnd;
       c = buf[p] as number;
     }
     this.labelCount = n;
     if (c !== SP && c !== TAB) return -1;
-    return this.scanValue(buf, p);
+    return this.scanValue(p);
   }
 
   /** Reads the labels after `{` up to and including `}`; returns their count, or -1 to fall back. */
-  private scanLabels(buf: Buffer, start: number): number {
+  private scanLabels(start: number): number {
+    const buf = this.buf;
+    const view = this.view;
+    const limit = this.limit;
     const cls = charClass;
     const labels = this.labels;
     const kinds = this.kinds;
+    const labelStarts = this.labelStarts;
+    const labelLengths = this.labelLengths;
+    const valueStarts = this.valueStarts;
+    const valueLengths = this.valueLengths;
     let sameSchema = true;
     let p = start;
     let i = 0;
     for (;;) {
+      if (i === MAX_LABELS) return -1;
       const ls = p;
       let c = buf[p] as number;
       if (!(cls[c]! & LABEL_START)) return -1;
       if (sameSchema && i < this.schemaCount) {
         // Same name as the previous line's at this index: then its bytes need no other check.
-        const prev = labels[2 * i] as string;
-        const len = prev.length;
-        if (buf[p + len] === EQ && bytesEqual(buf, p, p + len, prev)) p += len;
+        const len = labelLengths[i] as number;
+        if (p + len < limit && buf[p + len] === EQ && sameBytes(view, p, labelStarts[i] as number, len)) p += len;
         else sameSchema = false;
       } else sameSchema = false;
-      if (!sameSchema && p === ls) {
+      if (p === ls) {
         // Names before i are unchanged; from here on this line's names are checked one by one.
         if (i < this.schemaCount) this.schemaCount = i;
         c = buf[++p] as number;
@@ -118,8 +181,10 @@ export class FastLine {
         if (name === '__name__') return -1;
         for (let j = 0; j < i; j++) if (labels[2 * j] === name) return -1;
         labels[2 * i] = name;
+        labelLengths[i] = p - ls;
         kinds[i] = name === 'le' ? LE : name === 'quantile' ? QUANTILE : NOT_SPECIAL;
       }
+      labelStarts[i] = ls;
       if (buf[p + 1] !== QUOTE) return -1;
       p += 2;
       const vs = p;
@@ -130,8 +195,12 @@ export class FastLine {
         c = buf[++p] as number;
       }
       if (c !== QUOTE) return -1;
-      const prevValue = labels[2 * i + 1];
-      labels[2 * i + 1] = prevValue !== undefined && bytesEqual(buf, vs, p, prevValue) ? prevValue : internAscii(buf, vs, p, vh);
+      const len = p - vs;
+      if (valueLengths[i] !== len || !sameBytes(view, vs, valueStarts[i] as number, len)) {
+        labels[2 * i + 1] = internAscii(buf, vs, p, vh);
+        valueLengths[i] = len;
+      }
+      valueStarts[i] = vs;
       const kind = kinds[i];
       if (kind === LE) {
         this.leStart = vs;
@@ -152,7 +221,8 @@ export class FastLine {
   }
 
   /** `p` is on the blank after the series: reads `value [timestamp]` up to the `\n`. */
-  private scanValue(buf: Buffer, p: number): number {
+  private scanValue(p: number): number {
+    const buf = this.buf;
     let c = buf[++p] as number;
     while (c === SP || c === TAB) c = buf[++p] as number;
     const vs = p;

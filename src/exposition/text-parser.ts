@@ -89,11 +89,12 @@ export class TextParser {
     let pos = start;
     // The fast path's loops stop at a `\n` only: keep it to chunks whose last line has one.
     const fast = this.visitor === null && enc.ascii && end > start && buf[end - 1] === B.NL ? this.fast : null;
+    fast?.use(buf, end);
     while (pos < end) {
       if (fast !== null) {
         this.line++;
         this.lineStart = pos;
-        const nl = fast.scan(buf, pos);
+        const nl = fast.scan(pos);
         if (nl >= 0 && this.commitFast(pos)) {
           pos = nl + 1;
           continue;
