@@ -10,8 +10,9 @@ const lengths = new Int32Array(SLOTS).fill(-1);
 /**
  * Returns one shared string for short ASCII byte ranges that repeat (label values like `GET`,
  * `200`, instance ids; metric names of histogram lines), so a parse allocates a string once per
- * distinct value rather than once per sample. `hash` is computed by the caller's scan loop
- * (`h = imul(h, 31) + byte`). A bounded, direct-mapped table: a collision just replaces.
+ * distinct value rather than once per sample. `hash` is any well-mixed hash of the bytes that the
+ * caller computed on the way; a caller finds a string again when it hashes the same bytes the
+ * same way. A bounded, direct-mapped table: a collision just replaces.
  */
 export function internAscii(buf: Buffer, start: number, end: number, hash: number): string {
   const len = end - start;

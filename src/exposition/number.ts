@@ -23,20 +23,25 @@ function matchesWord(buf: Buffer, pos: number, end: number, word: string): boole
  * JavaScript's Number() is not used on raw input: it takes hex, '', whitespace and `Infinity` only.
  */
 export function readFloat(buf: Buffer, start: number, end: number, signedNaN = false): number | typeof INVALID {
-  if (start >= end) return INVALID;
-  let p = start;
-  let c = buf[p] as number;
-  // Fast path: a short unsigned integer, the most common value.
-  if (end - start <= 15) {
+  // Fast path, small enough for V8 to inline into the callers: a short unsigned integer, the most
+  // common value.
+  if (end - start <= 15 && start < end) {
     let v = 0;
     let i = start;
     for (; i < end; i++) {
-      const d = (buf[i] as number) - B.ZERO;
+      const d = (buf[i] as number) - 0x30;
       if (d < 0 || d > 9) break;
       v = v * 10 + d;
     }
     if (i === end) return v;
   }
+  return readGeneralFloat(buf, start, end, signedNaN);
+}
+
+function readGeneralFloat(buf: Buffer, start: number, end: number, signedNaN: boolean): number | typeof INVALID {
+  if (start >= end) return INVALID;
+  let p = start;
+  let c = buf[p] as number;
   let neg = false;
   if (c === B.PLUS || c === B.MINUS) {
     neg = c === B.MINUS;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseExposition } from './parse.js';
+import { ExpositionStreamParser, parseExposition } from './parse.js';
 
 const text = (s: string) => parseExposition(Buffer.from(s), { format: 'text' });
 
@@ -147,4 +147,19 @@ test('duplicate labels are caught after a line with a quoted label name, ASCII o
 test('a line left to the exact parser midway does not hide a later duplicate', () => {
   assert.throws(() => text('m{a="1",b="2"} 1\nm{b="1",a="2" } 1\nm{b="1",b="2"} 1\n'), /line 3, col 9: duplicate label name "b"/);
   assert.throws(() => text('m{a="1",b="2"} 1\nm{a="1",b="2",c="x\\n"} 1\nm{a="1",a="2"} 1\n'), /line 3, col 9: duplicate label name "a"/);
+});
+
+test('a stream chunk refilled in place by its producer is read afresh', () => {
+  const p = new ExpositionStreamParser({ format: 'text' });
+  const chunk = Buffer.from('m{a="1",b="2"} 1\n');
+  p.push(chunk);
+  chunk.write('m{c="3",b="2"} 2\n');
+  p.push(chunk);
+  assert.deepEqual(
+    p.end()[0]?.samples.map((s) => s.labels),
+    [
+      ['a', '1', 'b', '2'],
+      ['c', '3', 'b', '2'],
+    ],
+  );
 });

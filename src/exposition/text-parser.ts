@@ -89,7 +89,7 @@ export class TextParser {
     let pos = start;
     // The fast path's loops stop at a `\n` only: keep it to chunks whose last line has one.
     const fast = this.visitor === null && enc.ascii && end > start && buf[end - 1] === B.NL ? this.fast : null;
-    fast?.use(buf, end);
+    fast?.begin(buf, end);
     while (pos < end) {
       if (fast !== null) {
         this.line++;
