@@ -34,32 +34,6 @@ function sameBytes(dv: DataView, a: number, b: number, n: number): boolean {
 }
 
 /**
- * The first `"`, `\\` or `\n` at or after `p`, four bytes at a time while a whole word fits
- * before `limit` (a byte of the word equals X when `word ^ X×4` has a zero byte).
- */
-function valueEnd(buf: Buffer, dv: DataView, p: number, limit: number): number {
-  for (; p + 4 <= limit; p += 4) {
-    const w = dv.getInt32(p, true);
-    const q = w ^ 0x22222222;
-    const b = w ^ 0x5c5c5c5c;
-    const n = w ^ 0x0a0a0a0a;
-    if ((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((n - 0x01010101) & ~n)) & 0x80808080) break;
-  }
-  let c = buf[p] as number;
-  while (c !== QUOTE && c !== BSLASH && c !== NL) c = buf[++p] as number;
-  return p;
-}
-
-/** FNV-1a over four-byte words then the tail: the intern slot of a value, computed only on a miss. */
-function wordHash(buf: Buffer, dv: DataView, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  let p = start;
-  for (; p + 4 <= end; p += 4) h = Math.imul(h ^ dv.getInt32(p, true), 0x01000193);
-  for (; p < end; p++) h = Math.imul(h ^ (buf[p] as number), 0x01000193);
-  return h ^ (h >>> 15);
-}
-
-/**
  * The optimistic single pass of the text parser for the common sample line of an ASCII body:
  * `name{l1="v1",l2="v2"} value [timestamp]` with no blanks inside the braces, no escapes, no
  * quoted names and no trailing comma. `scan` either reads the whole line or returns -1 having
@@ -217,11 +191,16 @@ export class FastLine {
       if (buf[p + 1] !== QUOTE) return -1;
       p += 2;
       const vs = p;
-      p = valueEnd(buf, view, p, limit);
-      if (buf[p] !== QUOTE) return -1;
+      let vh = 0;
+      c = buf[p] as number;
+      while (c !== QUOTE && c !== BSLASH && c !== NL) {
+        vh = (Math.imul(vh, 31) + c) | 0;
+        c = buf[++p] as number;
+      }
+      if (c !== QUOTE) return -1;
       const len = p - vs;
       if (valueLengths[i] !== len || !sameBytes(view, vs, valueStarts[i] as number, len)) {
-        labels[2 * i + 1] = internAscii(buf, vs, p, wordHash(buf, view, vs, p));
+        labels[2 * i + 1] = internAscii(buf, vs, p, vh);
         valueLengths[i] = len;
       }
       valueStarts[i] = vs;
