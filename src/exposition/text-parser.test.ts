@@ -163,3 +163,9 @@ test('a stream chunk refilled in place by its producer is read afresh', () => {
     ],
   );
 });
+
+test('a body the fast path mostly cannot read parses the same once it stops trying', () => {
+  const body = `${'m{ a="1"} 1\n'.repeat(100)}n{a="x",b="y"} 2\nn{a="1",a="2"} 1\n`;
+  assert.throws(() => text(body), /line 102, col 9: duplicate label name "a"/);
+  assert.deepEqual(text(body.slice(0, body.lastIndexOf('n{a="1"')))[1]?.samples[0]?.labels, ['a', 'x', 'b', 'y']);
+});

@@ -88,18 +88,22 @@ export class TextParser {
     this.utf8Valid = enc.utf8Valid;
     let pos = start;
     // The fast path's loops stop at a `\n` only: keep it to chunks whose last line has one.
-    const fast = this.visitor === null && enc.ascii && end > start && buf[end - 1] === B.NL ? this.fast : null;
+    let fast = this.visitor === null && enc.ascii && end > start && buf[end - 1] === B.NL ? this.fast : null;
     fast?.begin(buf, end);
     while (pos < end) {
-      if (fast !== null) {
+      if (fast !== null && buf[pos] !== B.HASH) {
         this.line++;
         this.lineStart = pos;
         const nl = fast.scan(pos);
         if (nl >= 0 && this.commitFast(pos)) {
+          this.fastHits++;
           pos = nl + 1;
           continue;
         }
         this.line--;
+        // A body whose samples mostly take the exact parser (escapes, blanks in braces) stops
+        // paying for the attempt.
+        if (++this.fastMisses > this.fastHits + 64) fast = null;
       }
       let nl = buf.indexOf(B.NL, pos);
       if (nl === -1 || nl >= end) nl = end;
@@ -143,6 +147,8 @@ export class TextParser {
   }
 
   private readonly fast = new FastLine();
+  private fastHits = 0;
+  private fastMisses = 0;
 
   /** Completes a line the fast path read (text-fast-line.ts); false: parse it again with parseSample. */
   private commitFast(start: number): boolean {
