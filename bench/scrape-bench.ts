@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,14 +33,22 @@ async function startTargets(c: Case): Promise<{ ports: number[]; stop: () => voi
   return { ports: (JSON.parse(line) as { ports: number[] }).ports, stop: () => child.kill() };
 }
 
-/** utime+stime of a process in microseconds, and its RSS in bytes, from /proc. */
+/**
+ * CPU time of a process in microseconds, summed over its threads' scheduler statistics
+ * (nanoseconds, where /proc/<pid>/stat counts 10 ms ticks), and its RSS in bytes.
+ */
 function procStat(pid: number): { cpuUs: number; rss: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(f[11]) + Number(f[12]);
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuUs: (ticks * 1e6) / 100, rss: rssKb * 1024 };
+  return { cpuUs: ns / 1000, rss: rssKb * 1024 };
 }
 
 interface Meter {
