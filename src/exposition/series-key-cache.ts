@@ -10,6 +10,8 @@ export class CachedSeries implements PredictedSeries {
   /** Where the series' exposed bytes (`name{labels}`) sit in the cache's key arena. */
   keyOffset = 0;
   keyLength = 0;
+  /** Keys with a NUL byte are never predicted: see the 8-byte compare in `predict`. */
+  predictable = true;
   hash = 0;
   /** Next entry with the same hash. */
   next: this | null = null;
@@ -87,7 +89,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
   /** The entry expected at this line if its key bytes are there (then a blank), else null. */
   predict(buf: Buffer, start: number, end: number): E | null {
     const e = this.order[this.cursor];
-    if (e === undefined) return null;
+    if (e === undefined || !e.predictable) return null;
     const len = e.keyLength;
     if (start + len >= end) return null;
     const after = buf[start + len];
@@ -103,6 +105,10 @@ export class SeriesKeyCache<E extends CachedSeries> {
     const v = this.view;
     const a = this.arenaView;
     let i = 0;
+    // 8 bytes at a time as doubles (measured 1.5x faster than 4-byte integers). Different bytes
+    // compare equal only as +0/-0, which needs NUL bytes (such keys are not predicted); NaN
+    // patterns never equal themselves, which costs a missed prediction, never a wrong hit.
+    for (; i + 8 <= len; i += 8) if (v.getFloat64(start + i, true) !== a.getFloat64(off + i, true)) return null;
     for (; i + 4 <= len; i += 4) if (v.getInt32(start + i) !== a.getInt32(off + i)) return null;
     for (; i < len; i++) if (buf[start + i] !== arena[off + i]) return null;
     return e;
@@ -146,6 +152,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
     this.arena.write(key, this.used, len, 'latin1');
     e.keyOffset = this.used;
     e.keyLength = len;
+    e.predictable = !key.includes('\0');
     this.used += len;
     e.hash = key === this.lastKey ? this.lastHash : keyHash(key); // add() follows a missed get()
     e.next = this.table.get(e.hash) ?? null;

@@ -87,10 +87,18 @@ export class TextParser {
     this.ascii = enc.ascii;
     this.utf8Valid = enc.utf8Valid;
     let pos = start;
+    const predicting = this.visitor !== null && this.visitor.predict !== undefined;
     // The fast path's loops stop at a `\n` only: keep it to chunks whose last line has one.
     let fast = this.visitor === null && enc.ascii && end > start && buf[end - 1] === B.NL ? this.fast : null;
     fast?.begin(buf, end);
     while (pos < end) {
+      if (predicting) {
+        const next = this.predictedLine(pos, end);
+        if (next !== -1) {
+          pos = next;
+          continue;
+        }
+      }
       if (fast !== null && buf[pos] !== B.HASH) {
         this.line++;
         this.lineStart = pos;
@@ -116,6 +124,44 @@ export class TextParser {
       this.parseLine(pos, nl);
       pos = nl + 1;
     }
+  }
+
+  /**
+   * Steady state: the visitor predicts the series at `pos` (same key bytes as in the last
+   * scrape, at the same place in the order) and only the value is read. Returns the start of
+   * the next line, or -1 when the line is not the predicted one (it is then parsed in full).
+   * The line end is found while reading the value: no separate scan for the newline.
+   */
+  private predictedLine(pos: number, end: number): number {
+    const buf = this.buf;
+    const visitor = this.visitor as SampleVisitor;
+    const e = (visitor.predict as NonNullable<SampleVisitor['predict']>)(buf, pos, end);
+    if (e === null) return -1;
+    let fam: MetricFamily;
+    if (e.name === this.lastName && this.lastFamily !== null) fam = this.lastFamily;
+    else {
+      this.line++;
+      this.lineStart = pos;
+      fam = this.resolveFamily(e.name, pos);
+      this.line--;
+    }
+    if (fam.type !== e.type || fam.name !== e.family) return -1;
+    let q = pos + e.keyLength;
+    while (q < end && isBlank(buf[q])) q++;
+    const vs = q;
+    let c = 0;
+    while (q < end) {
+      c = buf[q] as number;
+      if (c === B.NL || c === B.SP || c === B.TAB) break;
+      q++;
+    }
+    if (q >= end || c !== B.NL) return -1; // a timestamp, trailing blanks or the last line: the full path
+    const value = readFloat(buf, vs, q);
+    if (value === INVALID) return -1;
+    this.line++;
+    this.fams.sampleCount++;
+    (visitor.predicted as NonNullable<SampleVisitor['predicted']>)(value, null);
+    return q + 1;
   }
 
   /** A last line without `\n`: only blanks are allowed there ("unexpected end of input stream"). */

@@ -67,7 +67,7 @@ export class ScrapeLoop {
     private readonly deps: LoopDeps,
   ) {
     this.now = deps.now ?? Date.now;
-    this.scraper = new HttpScraper(target.url, target.job, target.intervalMs);
+    this.scraper = new HttpScraper(target.url, target.job);
     this.synthetic = new SyntheticSeries(target, deps.sink);
     const labels: Record<string, string> = {};
     const l = target.identity.labels;

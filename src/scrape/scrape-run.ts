@@ -66,9 +66,15 @@ export class ScrapeRun implements SampleVisitor {
     else this.counts.duplicates++;
   }
 
+  /** The key `known` just missed: `sample` for it then skips a second lookup. */
+  private missed: string | null = null;
+
   known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null, keyHash?: number): boolean {
     const e = this.cache.get(key, keyHash);
-    if (e === undefined || e.type !== family.type || e.family !== family.name) return false;
+    if (e === undefined || e.type !== family.type || e.family !== family.name) {
+      this.missed = key;
+      return false;
+    }
     this.counts.scraped++;
     if (this.cache.touch(e)) this.emit(e, value, ts);
     else this.counts.duplicates++;
@@ -77,7 +83,8 @@ export class ScrapeRun implements SampleVisitor {
 
   sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null, keyHash?: number): void {
     this.counts.scraped++;
-    const cached = this.cache.get(key, keyHash);
+    const cached = this.missed === key ? undefined : this.cache.get(key, keyHash);
+    this.missed = null;
     if (cached !== undefined && cached.type === family.type && cached.family === family.name) {
       if (this.cache.touch(cached)) this.emit(cached, value, ts);
       else this.counts.duplicates++;

@@ -61,3 +61,30 @@ test('a failed scrape takes back the series it added; the last good order stays'
   const body = Buffer.from('a 1\n');
   assert.equal(c.predict(body, 0, 3)?.name, 'a');
 });
+
+test('prediction compares every byte: near misses at any position, and NUL keys, are never predicted', () => {
+  const c = new SeriesCache();
+  c.begin();
+  const key = 'm{a="0123456789abcdef",b="xyz"}';
+  c.add(entry(c, 'm'), key);
+  const nul = 'n{a="\0\0\0\0\0\0\0\0\0"}';
+  c.add(entry(c, 'n'), nul);
+  c.commit();
+  c.begin();
+  for (let i = 0; i < key.length; i++) {
+    const changed = `${key.slice(0, i)}${String.fromCharCode(key.charCodeAt(i) ^ 1)}${key.slice(i + 1)} 1\n`;
+    const b = Buffer.from(changed, 'latin1');
+    assert.equal(c.predict(b, 0, b.length - 1), null, `byte ${i} differs`);
+  }
+  const ok = Buffer.from(`${key} 1\n`, 'latin1');
+  const e = c.predict(ok, 0, ok.length - 1);
+  assert.equal(e?.name, 'm');
+  c.touch(e as SeriesEntry);
+  // +0 and -0 are equal doubles: a key of NUL bytes must not match 0x80 in their place.
+  const negZero = Buffer.from(`${nul} 1\n`, 'latin1');
+  negZero[12] = 0x80;
+  assert.equal(c.predict(negZero, 0, negZero.length - 1), null);
+  const same = Buffer.from(`${nul} 1\n`, 'latin1');
+  assert.equal(c.predict(same, 0, same.length - 1), null, 'NUL keys go through the hashed lookup instead');
+  assert.equal(c.get(nul)?.name, 'n');
+});
