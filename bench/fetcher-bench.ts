@@ -18,6 +18,8 @@ import { generateCorpus } from './corpus.js';
 
 const INSTANCES = 50;
 const SERIES = 1000;
+/** Bodies per instance with the same series and different values, served in turn. */
+const VALUE_VARIANTS = 4;
 const GUID = '5a1e7c2b-0000-4000-8000-00000000be7c';
 const SELF = fileURLToPath(import.meta.url);
 const PROMFETCHER = fileURLToPath(new URL('../src/cli/promfetcher.js', import.meta.url));
@@ -33,14 +35,20 @@ async function runInstances(): Promise<void> {
   const ports: number[] = [];
   for (let i = 0; i < INSTANCES; i++) {
     // The corpus carries an `instance_id` label, which promfetcher replaces; rename it so every
-    // instance keeps its 1,000 distinct series.
-    const body = Buffer.from(
-      generateCorpus(SERIES, 1000 + i)
-        .body.toString('latin1')
-        .replaceAll('instance_id=', 'worker_id='),
-      'latin1',
+    // instance keeps its 1,000 distinct series. A real app's values change between scrapes, so each
+    // instance cycles through bodies with the same series and other values (the corpus seed only
+    // drives values): a cache keyed on unchanged values or bodies would not hit here either.
+    const bodies = Array.from({ length: VALUE_VARIANTS }, (_, v) =>
+      Buffer.from(
+        generateCorpus(SERIES, 1000 + i + v * INSTANCES)
+          .body.toString('latin1')
+          .replaceAll('instance_id=', 'worker_id='),
+        'latin1',
+      ),
     );
+    let served = 0;
     const server = createServer((_req, res) => {
+      const body = bodies[served++ % bodies.length] as Buffer;
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': body.length });
       res.end(body);
     });
@@ -218,7 +226,7 @@ export async function benchFetcher(report: (line: string) => void): Promise<void
 
     const bodyKiB = generateCorpus(SERIES, 1000).body.length / 1024;
     report(
-      `fetcher: 1 app, ${INSTANCES} instances × ${SERIES} series (~${f1(bodyKiB)} KiB each), text 0.0.4, no gzip; server CPU from /proc`,
+      `fetcher: 1 app, ${INSTANCES} instances × ${SERIES} series (~${f1(bodyKiB)} KiB each, values change on every scrape), text 0.0.4, no gzip; server CPU from /proc`,
     );
     const path = `/v2/apps/${GUID}/metrics`;
     for (const concurrency of [1, 4]) {
