@@ -154,3 +154,80 @@ test('worker renderer with source keys: cached renders on the pinned worker matc
     await pool.close();
   }
 });
+
+test('render cache: bodies whose values change (and change length) render as cold renders, without a parse', () => {
+  for (const format of ['text', 'openmetrics'] as const) {
+    const c = new SourceRenderCache(target, format);
+    const values = ['1', '22.5', '1234567', '-0.00001', 'NaN', '1e+100', '007', '1.50', '+Inf', '3.3e-2'];
+    for (let round = 0; round < 12; round++) {
+      const v = (k: number) => values[(round + k) % values.length] as string;
+      const ts = round % 3 === 0 ? ' 1700000000123' : round % 3 === 1 ? '  -05' : '';
+      const body = [
+        '# HELP a_total The a.',
+        '# TYPE a_total counter',
+        `a_total{x="1"} ${v(0)}`,
+        `a_total{x="2"}\t${v(1)}${ts}`,
+        '',
+        '# a comment',
+        `b ${v(2)}`,
+        '# TYPE h histogram',
+        `h_bucket{le="1"} ${v(3)}`,
+        `h_bucket{le="+Inf"} ${v(4)}`,
+        `h_sum ${v(5)}`,
+        `h_count ${v(6)}${ts}`,
+        `a_total{x="3"} ${v(7)}`,
+        '',
+      ].join('\n');
+      assert.deepEqual(dump(c.render(Buffer.from(body), TEXT)), cold(body, format), `${format} round ${round}: ${body}`);
+      assert.equal(c.lastHits, round === 0 ? 0 : 8);
+    }
+  }
+});
+
+test('render cache: a body that differs in more than values is parsed (and fails as a cold parse does)', () => {
+  const base = '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\nb 3\n';
+  const variants = [
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B!\nb 3\n', // HELP text
+    '# TYPE a gauge\na{x="1"} 1\na{x="3"} 2 17\n# HELP b B.\nb 3\n', // a label value
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\nb 3\nc 4\n', // a line more
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\n', // a line less
+    '# TYPE a gauge\na{x="1"} 1\n a{x="2"} 2 17\n# HELP b B.\nb 3\n', // leading blank
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2\n# HELP b B.\nb 3\n', // timestamp gone
+    '# TYPE a gauge\na{x="1"} 1 5\na{x="2"} 2 17\n# HELP b B.\nb 3\n', // timestamp added
+  ];
+  const broken = [
+    '# TYPE a gauge\na{x="1"} one\na{x="2"} 2 17\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 1.5\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17 x\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1 \na{x="2"} 2 17\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1\r\na{x="2"} 2 17\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\nb 3',
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\nb 1e400\n',
+  ];
+  for (const format of ['text', 'openmetrics'] as const) {
+    for (const v of variants) {
+      const c = new SourceRenderCache(target, format);
+      c.render(Buffer.from(base), TEXT);
+      assert.deepEqual(dump(c.render(Buffer.from(v), TEXT)), cold(v, format), v);
+      assert.deepEqual(dump(c.render(Buffer.from(base), TEXT)), cold(base, format), `back to the base after ${v}`);
+    }
+    for (const b of broken) {
+      const c = new SourceRenderCache(target, format);
+      c.render(Buffer.from(base), TEXT);
+      let want: unknown;
+      try {
+        cold(b, format);
+      } catch (err) {
+        want = err;
+      }
+      assert.ok(want instanceof Error, b);
+      assert.throws(
+        () => c.render(Buffer.from(b), TEXT),
+        (err: Error) => err.message === (want as Error).message,
+        b,
+      );
+      assert.deepEqual(dump(c.render(Buffer.from(base), TEXT)), cold(base, format));
+      assert.equal(c.lastHits, 3, 'the good state survived');
+    }
+  }
+});

@@ -1,11 +1,14 @@
 import {
   CachedSeries,
   type ExpositionFormat,
+  INVALID,
   type Labels,
   type MetricFamily,
   type MetricType,
   omTimestamp,
   parseExposition,
+  readFloat,
+  readInt64,
   resolveFormat,
   type SampleVisitor,
   SeriesKeyCache,
@@ -68,6 +71,8 @@ class FamilyLines {
 }
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_BUFFER = Buffer.alloc(0);
+const HASH = 0x23;
 const NL = 0x0a;
 const SP = 0x20;
 const TAB = 0x09;
@@ -91,7 +96,9 @@ export class SourceRenderCache implements SampleVisitor {
   /** Output bytes of the last render: the next one's buffer size. */
   private lastBytes = 0;
   // Per render:
-  private out: Buffer = Buffer.alloc(0);
+  private out: Buffer = EMPTY_BUFFER;
+  /** The last parsed body's lines, to render the next body without parsing it when only values changed. */
+  private skeleton: Skeleton | null = null;
   private pos = 0;
   /** Each line's entry and start in `out` (line i ends where line i + 1 starts). */
   private lineEntries: RenderEntry[] = [];
@@ -102,7 +109,7 @@ export class SourceRenderCache implements SampleVisitor {
   private hits = 0;
   /** The line `predict` matched: where its value bytes are. */
   private predictedEntry: RenderEntry | null = null;
-  private lineBuf: Uint8Array = EMPTY;
+  private lineBuf: Buffer = EMPTY_BUFFER;
   private lineStart = 0;
   private lineEnd = 0;
 
@@ -128,14 +135,17 @@ export class SourceRenderCache implements SampleVisitor {
   render(body: Buffer, contentType: string | null): RenderedSource {
     if (resolveFormat({ contentType }) !== 'text')
       return renderSource(parseExposition(body, { contentType }), this.target, this.format, body.length);
+    if (this.skeleton !== null) {
+      this.startRender(body.length);
+      const replayed = this.replay(body, this.skeleton);
+      if (replayed !== null) {
+        const out = this.write(this.skeleton.families);
+        this.reset();
+        return out;
+      }
+    }
+    this.startRender(body.length);
     this.keys.begin();
-    this.hits = 0;
-    this.families = new Map();
-    this.current = null;
-    this.lines = 0;
-    // Never from the shared pool: a worker transfers the whole ArrayBuffer.
-    this.out = Buffer.allocUnsafeSlow(this.lastBytes > 0 ? this.lastBytes + (this.lastBytes >> 3) + 4096 : 2 * body.length + 65536);
-    this.pos = 0;
     let families: MetricFamily[];
     try {
       families = parseExposition(body, { format: 'text', visitor: this });
@@ -144,17 +154,137 @@ export class SourceRenderCache implements SampleVisitor {
       this.reset();
       throw err;
     }
+    this.skeleton = this.skeletonOf(body, families);
     const out = this.write(families);
     this.keys.commit();
     this.reset();
     return out;
   }
 
+  private startRender(bodyBytes: number): void {
+    this.hits = 0;
+    this.families = new Map();
+    this.current = null;
+    this.lines = 0;
+    // Never from the shared pool: a worker transfers the whole ArrayBuffer.
+    if (this.out.length === 0)
+      this.out = Buffer.allocUnsafeSlow(this.lastBytes > 0 ? this.lastBytes + (this.lastBytes >> 3) + 4096 : 2 * bodyBytes + 65536);
+    this.pos = 0;
+  }
+
+  /**
+   * The body's lines after a good parse: its sample lines' entries and its other lines' bytes, for
+   * `replay`. Null when a line is not one `replay` can match (a sample line starting with blanks,
+   * a last line without newline).
+   */
+  private skeletonOf(body: Buffer, families: MetricFamily[]): Skeleton | null {
+    const entries: RenderEntry[] = [];
+    const starts: number[] = [];
+    const lengths: number[] = [];
+    let sample = 0;
+    for (let pos = 0; pos < body.length; ) {
+      const nl = body.indexOf(NL, pos);
+      if (nl === -1) return null;
+      let p = pos;
+      while (body[p] === SP || body[p] === TAB) p++;
+      if (p === nl || body[p] === HASH) {
+        entries.push(PLACEHOLDER);
+        lengths.push(nl - pos);
+      } else {
+        const e = this.lineEntries[sample++];
+        if (p !== pos || e === undefined) return null;
+        entries.push(e);
+        lengths.push(e.keyLength);
+      }
+      starts.push(pos);
+      pos = nl + 1;
+    }
+    if (sample !== this.lines) return null;
+    return { body, families, entries, starts, lengths };
+  }
+
+  /**
+   * The render of a body whose lines are those of the last parsed body, but for the values and
+   * timestamps: every other byte compared with that body, every value and timestamp checked as
+   * the parser checks them. The parser's verdict on everything else (names, labels, HELP, TYPE,
+   * families) depends only on those bytes, so it is the one it gave that body. Null, with nothing
+   * kept, at the first line that differs otherwise: the caller then parses the body.
+   */
+  private replay(body: Buffer, sk: Skeleton): MetricFamily[] | null {
+    const prev = sk.body;
+    const a = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    const b = new DataView(prev.buffer, prev.byteOffset, prev.byteLength);
+    const { entries, starts, lengths } = sk;
+    const n = body.length;
+    let pos = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as RenderEntry;
+      const len = lengths[i] as number;
+      if (pos + len >= n || !sameBytes(a, pos, b, starts[i] as number, len)) return null;
+      if (e === PLACEHOLDER) {
+        if (body[pos + len] !== NL) return null;
+        pos += len + 1;
+        continue;
+      }
+      let vs = pos + len;
+      if (body[vs] !== SP && body[vs] !== TAB) return null;
+      while (body[vs] === SP || body[vs] === TAB) vs++;
+      let ve = vs;
+      while (ve < n && body[ve] !== SP && body[ve] !== TAB && body[ve] !== NL) ve++;
+      if (ve >= n) return null;
+      let nl = ve;
+      let ts0 = ve;
+      if (body[ve] !== NL) {
+        while (body[ts0] === SP || body[ts0] === TAB) ts0++;
+        nl = ts0;
+        while (nl < n && body[nl] !== SP && body[nl] !== TAB && body[nl] !== NL) nl++;
+        if (nl >= n || body[nl] !== NL) return null;
+      }
+      this.startLine(e);
+      if (!this.writeValue(e, body, vs, ve, ts0, nl)) return null;
+      pos = nl + 1;
+    }
+    if (pos !== n) return null;
+    this.hits = this.lines;
+    return sk.families;
+  }
+
+  /**
+   * The line's value (and timestamp) in body[vs, ve) (and body[ts0, nl)): copied when the bytes
+   * are what the formatter would write, else read and formatted. False when they do not read as
+   * a number (and integer timestamp).
+   */
+  private writeValue(e: RenderEntry, body: Buffer, vs: number, ve: number, ts0: number, nl: number): boolean {
+    let p = writeValueBytes(body, vs, ve, this.out, this.pos);
+    if (p !== -1 && nl !== ve) {
+      if (this.om) p = -1;
+      else {
+        this.out[p] = SP;
+        p = writeTimestampBytes(body, ts0, nl, this.out, p + 1);
+      }
+    }
+    if (p !== -1) {
+      this.out[p] = NL;
+      this.pos = p + 1;
+      return true;
+    }
+    const value = readFloat(body, vs, ve);
+    if (value === INVALID) return false;
+    let ts: TimestampMs | null = null;
+    if (nl !== ve) {
+      const t = readInt64(body, ts0, nl);
+      if (t === INVALID) return false;
+      ts = t;
+    }
+    this.writeTail(e, value, ts);
+    return true;
+  }
+
   private reset(): void {
     this.families = new Map();
     this.current = null;
-    this.out = Buffer.alloc(0);
-    this.lineBuf = EMPTY;
+    this.out = EMPTY_BUFFER;
+    this.lineBuf = EMPTY_BUFFER;
     this.predictedEntry = null;
   }
 
@@ -175,27 +305,15 @@ export class SourceRenderCache implements SampleVisitor {
     this.hits++;
     this.startLine(e);
     // The value (and timestamp) as exposed, when their bytes can be written as they are.
-    const buf = this.lineBuf;
+    const buf = this.lineBuf as Buffer;
     const end = this.lineEnd;
     let vs = this.lineStart + e.keyLength;
     while (buf[vs] === SP || buf[vs] === TAB) vs++;
     let ve = vs;
     while (ve < end && buf[ve] !== SP && buf[ve] !== TAB) ve++;
-    let p = writeValueBytes(buf, vs, ve, this.out, this.pos);
-    if (p !== -1 && ts !== null) {
-      if (this.om) p = -1;
-      else {
-        let ts0 = ve;
-        while (buf[ts0] === SP || buf[ts0] === TAB) ts0++;
-        this.out[p] = SP;
-        p = writeTimestampBytes(buf, ts0, end, this.out, p + 1);
-      }
-    }
-    if (p === -1) this.writeTail(e, value, ts);
-    else {
-      this.out[p] = NL;
-      this.pos = p + 1;
-    }
+    let ts0 = ve;
+    while (buf[ts0] === SP || buf[ts0] === TAB) ts0++;
+    if (ts !== null ? !this.writeValue(e, buf, vs, ve, ts0, end) : !this.writeValue(e, buf, vs, ve, ve, ve)) this.writeTail(e, value, ts);
   }
 
   known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null, keyHash?: number): boolean {
@@ -370,6 +488,26 @@ export class SourceRenderCache implements SampleVisitor {
   get arenaBytes(): number {
     return this.keys.arenaBytes;
   }
+}
+
+/** The lines of the last parsed body (see `SourceRenderCache.replay`). */
+interface Skeleton {
+  /** The parsed body (later bodies are compared with it, so it is kept as it is). */
+  readonly body: Buffer;
+  readonly families: MetricFamily[];
+  /** Per line: the sample's entry, or PLACEHOLDER for another line (HELP, TYPE, comment, blank). */
+  readonly entries: RenderEntry[];
+  /** Per line: its start in `body` and the bytes compared (a sample's key, another line whole). */
+  readonly starts: number[];
+  readonly lengths: number[];
+}
+
+/** Whether a[as, as + len) equals b[bs, bs + len), four bytes at a time. */
+function sameBytes(a: DataView, as: number, b: DataView, bs: number, len: number): boolean {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) if (a.getInt32(as + i) !== b.getInt32(bs + i)) return false;
+  for (; i < len; i++) if (a.getUint8(as + i) !== b.getUint8(bs + i)) return false;
+  return true;
 }
 
 /** Fills released line slots, so that they do not keep evicted entries alive. */
