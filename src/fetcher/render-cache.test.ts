@@ -231,3 +231,31 @@ test('render cache: a body that differs in more than values is parsed (and fails
     }
   }
 });
+
+test('worker renderer: lines in a pooled buffer stay intact until released, and the buffer is then reused', async () => {
+  const { WorkerRenderer } = await import('./renderer.js');
+  const pool = new WorkerRenderer(1);
+  try {
+    const key = 'http://127.0.0.1:1000/metrics';
+    const body = (v: number) => [Buffer.from('# TYPE m gauge\n'), Buffer.from(`m{k="a"} ${v}\nm{k="b"} ${v + 1}\n`)];
+    const text = (r: RenderedSource) => r.families.map((f) => f.lines.toString()).join('');
+    const want = (v: number) => `m{k="a",${suffix}} ${v}\nm{k="b",${suffix}} ${v + 1}\n`;
+    const suffix = 'app_id="g",index="0",instance="127.0.0.1:1"';
+    const held: RenderedSource[] = [];
+    for (let v = 0; v < 6; v++) held.push(await pool.render(body(v), TEXT, target, 'text', key));
+    for (let v = 0; v < 6; v++) {
+      assert.equal(text(held[v] as RenderedSource), want(v), `render ${v} intact while held`);
+      assert.ok(held[v]?.release, 'pooled');
+    }
+    const buffers = new Set(held.map((r) => r.families[0]?.lines.buffer));
+    assert.equal(buffers.size, 6, 'no buffer is shared by two held renders');
+    (held[2] as RenderedSource).release?.();
+    (held[2] as RenderedSource).release?.(); // twice is once
+    const again = await pool.render(body(10), TEXT, target, 'text', key);
+    assert.equal(again.families[0]?.lines.buffer, held[2]?.families[0]?.lines.buffer, 'the released buffer is reused');
+    assert.equal(text(again), want(10));
+    for (const v of [0, 1, 3, 4, 5]) assert.equal(text(held[v] as RenderedSource), want(v), `render ${v} still intact`);
+  } finally {
+    await pool.close();
+  }
+});

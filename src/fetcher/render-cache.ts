@@ -25,6 +25,7 @@ import {
   renderTargetLabels,
   textTimestamp,
 } from './render.js';
+import type { SharedBufferPool, SharedBufferSlot } from './shared-buffer-pool.js';
 import { writeTimestampBytes, writeValueBytes } from './value-bytes.js';
 
 /** `RenderEntry.bits`: what the series means for its family's name and for de-duplication. */
@@ -97,6 +98,9 @@ export class SourceRenderCache implements SampleVisitor {
   private lastBytes = 0;
   // Per render:
   private out: Buffer = EMPTY_BUFFER;
+  /** The pool of this render and the slot `out` is, if any. */
+  private pool: SharedBufferPool | null = null;
+  private slot: SharedBufferSlot | null = null;
   /** The last parsed body's lines, to render the next body without parsing it when only values changed. */
   private skeleton: Skeleton | null = null;
   private pos = 0;
@@ -131,10 +135,14 @@ export class SourceRenderCache implements SampleVisitor {
     return this.hits;
   }
 
-  /** Parses `body` and renders it; same result as `renderSource(parseExposition(body), …)`. */
-  render(body: Buffer, contentType: string | null): RenderedSource {
+  /**
+   * Parses `body` and renders it; same result as `renderSource(parseExposition(body), …)`. With a
+   * `pool`, the lines may be written into one of its slots (then `RenderedSource.slot`).
+   */
+  render(body: Buffer, contentType: string | null, pool: SharedBufferPool | null = null): RenderedSource {
     if (resolveFormat({ contentType }) !== 'text')
       return renderSource(parseExposition(body, { contentType }), this.target, this.format, body.length);
+    this.pool = pool;
     if (this.skeleton !== null) {
       this.startRender(body.length);
       const replayed = this.replay(body, this.skeleton);
@@ -151,6 +159,7 @@ export class SourceRenderCache implements SampleVisitor {
       families = parseExposition(body, { format: 'text', visitor: this });
     } catch (err) {
       this.keys.rollback();
+      if (this.slot !== null) pool?.give(this.slot.id);
       this.reset();
       throw err;
     }
@@ -166,10 +175,15 @@ export class SourceRenderCache implements SampleVisitor {
     this.families = new Map();
     this.current = null;
     this.lines = 0;
-    // Never from the shared pool: a worker transfers the whole ArrayBuffer.
-    if (this.out.length === 0)
-      this.out = Buffer.allocUnsafeSlow(this.lastBytes > 0 ? this.lastBytes + (this.lastBytes >> 3) + 4096 : 2 * bodyBytes + 65536);
+    if (this.out.length === 0) this.setOut(this.lastBytes > 0 ? this.lastBytes + (this.lastBytes >> 3) + 4096 : 2 * bodyBytes + 65536);
     this.pos = 0;
+  }
+
+  /** A new output buffer of `size` bytes: a pool slot, else one of its own (never from Node's shared pool: a worker transfers the whole ArrayBuffer). */
+  private setOut(size: number): void {
+    const slot = this.pool?.take(size) ?? null;
+    this.slot = slot;
+    this.out = slot !== null ? slot.buf : Buffer.allocUnsafeSlow(size);
   }
 
   /**
@@ -200,7 +214,8 @@ export class SourceRenderCache implements SampleVisitor {
       pos = nl + 1;
     }
     if (sample !== this.lines) return null;
-    return { body, families, entries, starts, lengths };
+    // A copy: the body's memory may be reused for the next body (a worker's input buffer).
+    return { body: Buffer.from(body), families, entries, starts, lengths };
   }
 
   /**
@@ -284,6 +299,8 @@ export class SourceRenderCache implements SampleVisitor {
     this.families = new Map();
     this.current = null;
     this.out = EMPTY_BUFFER;
+    this.slot = null;
+    this.pool = null;
     this.lineBuf = EMPTY_BUFFER;
     this.predictedEntry = null;
   }
@@ -397,9 +414,11 @@ export class SourceRenderCache implements SampleVisitor {
   }
 
   private grow(need: number): void {
-    const next = Buffer.allocUnsafeSlow(Math.max(this.out.length * 2, this.pos + need + 65536));
-    this.out.copy(next, 0, 0, this.pos);
-    this.out = next;
+    const prev = this.out;
+    const prevSlot = this.slot;
+    this.setOut(Math.max(prev.length * 2, this.pos + need + 65536));
+    prev.copy(this.out, 0, 0, this.pos);
+    if (prevSlot !== null) this.pool?.give(prevSlot.id);
   }
 
   /** Families in order of first appearance, written as `renderSource` writes them. */
@@ -474,7 +493,7 @@ export class SourceRenderCache implements SampleVisitor {
       unit: r.unit,
       lines: out.subarray(r.start, r.end),
     }));
-    return { families: rendered, series, duplicates };
+    return this.slot !== null ? { families: rendered, series, duplicates, slot: this.slot } : { families: rendered, series, duplicates };
   }
 
   /** Copies out[from, to) to the end of the output. */
@@ -551,7 +570,14 @@ export class RenderCaches {
     return this.total;
   }
 
-  render(sourceKey: string, body: Buffer, contentType: string | null, target: Labels, format: ExpositionFormat): RenderedSource {
+  render(
+    sourceKey: string,
+    body: Buffer,
+    contentType: string | null,
+    target: Labels,
+    format: ExpositionFormat,
+    pool: SharedBufferPool | null = null,
+  ): RenderedSource {
     const key = `${format}\u0000${sourceKey}\u0000${target.join('\u0000')}`;
     const now = this.now();
     let slot = this.slots.get(key);
@@ -560,7 +586,7 @@ export class RenderCaches {
     slot.used = now;
     this.slots.set(key, slot);
     try {
-      return slot.cache.render(body, contentType);
+      return slot.cache.render(body, contentType, pool);
     } finally {
       this.total += slot.cache.size - slot.size;
       slot.size = slot.cache.size;
