@@ -25,7 +25,7 @@ import {
   renderTargetLabels,
   textTimestamp,
 } from './render.js';
-import type { SharedBufferPool, SharedBufferSlot } from './shared-buffer-pool.js';
+import type { SharedBufferPool } from './shared-buffer-pool.js';
 import { writeTimestampBytes, writeValueBytes } from './value-bytes.js';
 
 /** `RenderEntry.bits`: what the series means for its family's name and for de-duplication. */
@@ -98,9 +98,8 @@ export class SourceRenderCache implements SampleVisitor {
   private lastBytes = 0;
   // Per render:
   private out: Buffer = EMPTY_BUFFER;
-  /** The pool of this render and the slot `out` is, if any. */
+  /** The pool the lines of this render go to, if any. */
   private pool: SharedBufferPool | null = null;
-  private slot: SharedBufferSlot | null = null;
   /** The last parsed body's lines, to render the next body without parsing it when only values changed. */
   private skeleton: Skeleton | null = null;
   private pos = 0;
@@ -159,7 +158,6 @@ export class SourceRenderCache implements SampleVisitor {
       families = parseExposition(body, { format: 'text', visitor: this });
     } catch (err) {
       this.keys.rollback();
-      if (this.slot !== null) pool?.give(this.slot.id);
       this.reset();
       throw err;
     }
@@ -175,15 +173,10 @@ export class SourceRenderCache implements SampleVisitor {
     this.families = new Map();
     this.current = null;
     this.lines = 0;
-    if (this.out.length === 0) this.setOut(this.lastBytes > 0 ? this.lastBytes + (this.lastBytes >> 3) + 4096 : 2 * bodyBytes + 65536);
+    // Never from Node's shared pool: a worker may transfer the whole ArrayBuffer.
+    if (this.out.length === 0)
+      this.out = Buffer.allocUnsafeSlow(this.lastBytes > 0 ? this.lastBytes + (this.lastBytes >> 3) + 4096 : 2 * bodyBytes + 65536);
     this.pos = 0;
-  }
-
-  /** A new output buffer of `size` bytes: a pool slot, else one of its own (never from Node's shared pool: a worker transfers the whole ArrayBuffer). */
-  private setOut(size: number): void {
-    const slot = this.pool?.take(size) ?? null;
-    this.slot = slot;
-    this.out = slot !== null ? slot.buf : Buffer.allocUnsafeSlow(size);
   }
 
   /**
@@ -298,8 +291,8 @@ export class SourceRenderCache implements SampleVisitor {
   private reset(): void {
     this.families = new Map();
     this.current = null;
-    this.out = EMPTY_BUFFER;
-    this.slot = null;
+    // The output buffer is kept for the next render when the lines went to a pool slot.
+    if (this.pool === null) this.out = EMPTY_BUFFER;
     this.pool = null;
     this.lineBuf = EMPTY_BUFFER;
     this.predictedEntry = null;
@@ -414,11 +407,9 @@ export class SourceRenderCache implements SampleVisitor {
   }
 
   private grow(need: number): void {
-    const prev = this.out;
-    const prevSlot = this.slot;
-    this.setOut(Math.max(prev.length * 2, this.pos + need + 65536));
-    prev.copy(this.out, 0, 0, this.pos);
-    if (prevSlot !== null) this.pool?.give(prevSlot.id);
+    const next = Buffer.allocUnsafeSlow(Math.max(this.out.length * 2, this.pos + need + 65536));
+    this.out.copy(next, 0, 0, this.pos);
+    this.out = next;
   }
 
   /** Families in order of first appearance, written as `renderSource` writes them. */
@@ -483,9 +474,14 @@ export class SourceRenderCache implements SampleVisitor {
         ranges.push({ name: `${fam.name}_created`, type: 'gauge', help: null, unit: null, start: cs, end: this.pos });
       }
     }
-    const out = this.out;
     this.lastBytes = this.pos;
     for (let i = 0; i < this.lines; i++) this.lineEntries[i] = PLACEHOLDER;
+    // Lines are written to this cache's own buffer (copying them line by line into shared
+    // memory costs more), then to a pool slot in one copy; without a slot, the buffer goes along.
+    const slot = this.pool?.take(Math.max(this.pos, 1)) ?? null;
+    if (slot !== null) slot.buf.set(this.out.subarray(0, this.pos));
+    else this.pool = null;
+    const out = slot !== null ? slot.buf : this.out;
     const rendered: RenderedFamily[] = ranges.map((r) => ({
       name: r.name,
       type: r.type,
@@ -493,7 +489,7 @@ export class SourceRenderCache implements SampleVisitor {
       unit: r.unit,
       lines: out.subarray(r.start, r.end),
     }));
-    return this.slot !== null ? { families: rendered, series, duplicates, slot: this.slot } : { families: rendered, series, duplicates };
+    return slot !== null ? { families: rendered, series, duplicates, slot } : { families: rendered, series, duplicates };
   }
 
   /** Copies out[from, to) to the end of the output. */

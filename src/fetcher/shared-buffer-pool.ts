@@ -40,17 +40,19 @@ export class SharedBufferPool {
       best.busy = true;
       return best;
     }
-    // Room for a new one: drop free slots of unfitting sizes first.
-    if (this.bytes + size > this.maxBytes) {
+    // A new one, with headroom: the next body or render of the same source is a little larger as
+    // often as not. Room for it: drop free slots of unfitting sizes first.
+    const cap = size + (size >> 2) + 4096;
+    if (this.bytes + cap > this.maxBytes) {
       for (const s of [...this.slots.values()]) {
-        if (this.bytes + size <= this.maxBytes) break;
+        if (this.bytes + cap <= this.maxBytes) break;
         if (!s.busy) this.drop(s);
       }
-      if (this.bytes + size > this.maxBytes) return null;
+      if (this.bytes + cap > this.maxBytes) return null;
     }
-    const s = new SharedBufferSlot(this.nextId++, new SharedArrayBuffer(size));
+    const s = new SharedBufferSlot(this.nextId++, new SharedArrayBuffer(cap));
     this.slots.set(s.id, s);
-    this.bytes += size;
+    this.bytes += cap;
     return s;
   }
 
