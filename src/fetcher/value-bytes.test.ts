@@ -52,34 +52,50 @@ test('value bytes: written exactly as formatValue writes the parsed value, or de
     '+Inf',
     '-Inf',
     'NaN',
-  ];
-  for (const t of taken) assert.equal(viaBytes(t), formatted(t), t);
-  const declined = [
     '01',
-    '-01',
+    '-007.50',
     '+1',
     '.5',
     '5.',
+    '-.25e1',
     '1.50',
     '0.0',
+    '-0.0e5',
     '1e6',
-    '1e+6',
-    '1E+06',
+    '1E+6',
     '1.0e+06',
     '12e+06',
     '1e+05',
     '1e-04',
     '1e+006',
+    '5.1234e-2',
+    '123456.7e1',
+    '0.000001',
+    '100000000000000000000',
+    '0.00000000000000000001',
+  ];
+  for (const t of taken) assert.equal(viaBytes(t), formatted(t), t);
+  const declined = [
     '1e+301',
+    '1e-301',
     '1234567890123456',
     '0.1234567890123456',
     '1.234567890123456e+20',
     'Inf',
     '+inf',
     'nan',
+    'Infinity',
     '1_000',
     '0x10',
     '1e',
+    '1e+',
+    '.',
+    '-',
+    '+',
+    '',
+    '1.2.3',
+    '1e5e5',
+    '1e999999',
   ];
   for (const t of declined) assert.equal(viaBytes(t), null, t);
 });
@@ -101,7 +117,10 @@ test('value bytes: random decimals in many notations agree with formatValue', ()
       v.toPrecision(digits),
       v.toFixed(Math.min(20, Math.floor(rand() * 12))),
       v.toExponential(Math.floor(rand() * 16)),
+      v.toExponential(Math.floor(rand() * 16)).toUpperCase(),
       String(Math.round(v)),
+      `+${Math.abs(v).toFixed(Math.floor(rand() * 8))}`,
+      `00${Math.abs(v).toPrecision(digits)}`,
     ];
     for (const t of forms) {
       const b = Buffer.from(t, 'latin1');
@@ -112,7 +131,7 @@ test('value bytes: random decimals in many notations agree with formatValue', ()
       assert.equal(got, formatted(t), t);
     }
   }
-  assert.ok(taken > 40000, `bytes path taken ${taken} times`);
+  assert.ok(taken > 80000, `bytes path taken ${taken} times`);
 });
 
 test('timestamp bytes: plain integer milliseconds are copied, anything else declined', () => {
@@ -121,4 +140,23 @@ test('timestamp bytes: plain integer milliseconds are copied, anything else decl
     assert.equal(viaBytes(t, writeTimestampBytes), textTimestamp(readInt64(b, 0, b.length) as number), t);
   }
   for (const t of ['-0', '01', '+5', '1234567890123456', '1.5', '', '-']) assert.equal(viaBytes(t, writeTimestampBytes), null, t);
+});
+
+test('value bytes: never accepts what readFloat refuses (random strings of number characters)', () => {
+  let s = 11;
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const alphabet = '0123456789.eE+-0011';
+  for (let i = 0; i < 50000; i++) {
+    let t = '';
+    const len = 1 + Math.floor(rand() * 9);
+    for (let k = 0; k < len; k++) t += alphabet[Math.floor(rand() * alphabet.length)];
+    const got = viaBytes(t);
+    if (got === null) continue;
+    const b = Buffer.from(t, 'latin1');
+    assert.notEqual(readFloat(b, 0, b.length), INVALID, t);
+    assert.equal(got, formatted(t), t);
+  }
 });

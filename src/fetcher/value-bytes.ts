@@ -1,13 +1,13 @@
 /**
- * Sample values copied from the scraped bytes instead of parsed and formatted again: when the
- * exposed text is already what `formatValue` would write for it (a Go client's output always is),
- * or differs only in notation that can be fixed on the bytes (an integer of 7 digits or more is
- * written `1.234567e+06`). Anything else returns -1 and the caller formats the parsed number.
+ * Sample values written from the scraped bytes instead of parsed and formatted again: a decimal
+ * of at most 15 significant digits is rewritten on its digits into what `formatValue` would write
+ * for the number it reads as (a Go client's output is that already; `1.50`, `1234567`, `5e-2`,
+ * `+1` are not). Anything else returns -1 and the caller formats the parsed number.
  *
- * Why this is exact: a decimal of at most 15 significant digits without trailing fraction zeros
- * is the shortest decimal of the double it reads as (distinct decimals of ≤ 15 digits never read
- * as the same double), so `formatValue` writes the same digits, in plain notation for a decimal
- * exponent in [-4, 6) and in Go's exponent notation otherwise.
+ * Why this is exact: distinct decimals of at most 15 significant digits never read as the same
+ * double, so such a decimal without trailing zeros is the shortest one that reads back as its
+ * double: the digits `formatValue` writes, in plain notation for a decimal exponent in [-4, 6) and
+ * in Go's exponent notation otherwise.
  */
 
 const ZERO = 0x30;
@@ -15,6 +15,7 @@ const DOT = 0x2e;
 const MINUS = 0x2d;
 const PLUS = 0x2b;
 const E = 0x65;
+const E_UPPER = 0x45;
 const MAX_DIGITS = 15;
 /** Exponents well inside the normal range: no overflow, no subnormal with fewer digits. */
 const MAX_EXP = 300;
@@ -35,98 +36,99 @@ function copy(src: Uint8Array, start: number, end: number, out: Uint8Array, pos:
   return pos;
 }
 
-/**
- * Go's exponent notation `d.ddde±XX` for the digits src[a, b) followed by src[c, d) (the integer
- * and fraction digits of a plain decimal, the first non-zero; the fraction has no trailing zero).
- */
-function writeExponent(
-  src: Uint8Array,
-  neg: boolean,
-  a: number,
-  b: number,
-  c: number,
-  d: number,
-  exp: number,
-  out: Uint8Array,
-  pos: number,
-): number {
-  let p = pos;
-  if (neg) out[p++] = MINUS;
-  out[p++] = src[a] as number;
-  let lastB = b;
-  if (d === c) while (lastB > a + 1 && src[lastB - 1] === ZERO) lastB--;
-  if (lastB > a + 1 || d > c) {
-    out[p++] = DOT;
-    p = copy(src, a + 1, lastB, out, p);
-    p = copy(src, c, d, out, p);
-  }
-  out[p++] = E;
-  out[p++] = exp < 0 ? MINUS : PLUS;
-  const abs = exp < 0 ? -exp : exp;
-  if (abs >= 100) out[p++] = ZERO + Math.floor(abs / 100);
-  out[p++] = ZERO + (Math.floor(abs / 10) % 10);
-  out[p++] = ZERO + (abs % 10);
-  return p;
+/** The digit at `k` of the mantissa digits src[a, b) followed by src[c, …) (the dot skipped). */
+function digitAt(src: Uint8Array, a: number, b: number, c: number, k: number): number {
+  return k < b - a ? (src[a + k] as number) : (src[c + k - (b - a)] as number);
 }
 
 /**
  * Writes the value exposed as src[start, end) to out at pos as `formatValue` would write the
- * number it reads as; returns the position after it, or -1 when the bytes are not in a form this
- * can vouch for (the caller then formats the parsed value). `out` needs room for end - start + 8.
+ * number it reads as; returns the position after it, or -1 when the bytes are not a decimal of at
+ * most 15 significant digits in range (or `+Inf`, `-Inf`, `NaN`): the caller then formats the
+ * parsed value. Accepts only what `readFloat` accepts. `out` needs room for 32 bytes.
  */
 export function writeValueBytes(src: Uint8Array, start: number, end: number, out: Uint8Array, pos: number): number {
   let i = start;
-  const neg = src[i] === MINUS;
-  if (neg || src[i] === PLUS) {
+  const c0 = src[i];
+  const neg = c0 === MINUS;
+  if (neg || c0 === PLUS) {
     if (sameBytes(src, start, end, '+Inf') || sameBytes(src, start, end, '-Inf')) return copy(src, start, end, out, pos);
-    if (!neg) return -1;
     i++;
   } else if (sameBytes(src, start, end, 'NaN')) return copy(src, start, end, out, pos);
   const intStart = i;
   while (i < end && isDigit(src[i])) i++;
   const intEnd = i;
-  const intLen = intEnd - intStart;
-  if (intLen === 0 || (intLen > 1 && src[intStart] === ZERO)) return -1;
   let fracStart = i;
   let fracEnd = i;
   if (i < end && src[i] === DOT) {
     fracStart = ++i;
     while (i < end && isDigit(src[i])) i++;
     fracEnd = i;
-    if (fracEnd === fracStart || src[fracEnd - 1] === ZERO) return -1;
   }
-  const fracLen = fracEnd - fracStart;
-  const intIsZero = src[intStart] === ZERO; // then intLen is 1
-  if (i < end && src[i] === E) {
-    // Go's exponent form: one non-zero digit, optional fraction, `e`, sign, at least two digits.
-    if (intLen !== 1 || intIsZero || 1 + fracLen > MAX_DIGITS) return -1;
+  const intLen = intEnd - intStart;
+  const n = intLen + fracEnd - fracStart;
+  if (n === 0) return -1;
+  let exp10 = 0;
+  if (i < end && (src[i] === E || src[i] === E_UPPER)) {
     i++;
-    const sign = src[i];
-    if (sign !== PLUS && sign !== MINUS) return -1;
-    i++;
+    const expNeg = src[i] === MINUS;
+    if (expNeg || src[i] === PLUS) i++;
     const expStart = i;
-    let exp = 0;
-    while (i < end && isDigit(src[i])) exp = exp * 10 + ((src[i++] as number) - ZERO);
-    const expLen = i - expStart;
-    if (i !== end || expLen < 2 || (expLen > 2 && src[expStart] === ZERO) || exp > MAX_EXP) return -1;
-    if (sign === MINUS) exp = -exp;
-    if (exp >= -4 && exp < 6) return -1;
-    return copy(src, start, end, out, pos);
+    while (i < end && isDigit(src[i])) {
+      exp10 = exp10 * 10 + ((src[i] as number) - ZERO);
+      if (exp10 > 100000) return -1;
+      i++;
+    }
+    if (i === expStart) return -1;
+    if (expNeg) exp10 = -exp10;
   }
   if (i !== end) return -1;
-  if (intIsZero) {
-    if (fracLen === 0) return copy(src, start, end, out, pos); // 0 and -0
-    let z = fracStart;
-    while (src[z] === ZERO) z++;
-    const exp = fracStart - z - 1;
-    if (fracEnd - z > MAX_DIGITS) return -1;
-    if (exp >= -4) return copy(src, start, end, out, pos);
-    return writeExponent(src, neg, z, fracEnd, fracEnd, fracEnd, exp, out, pos);
+  // Significant digits: from the first non-zero mantissa digit to the last.
+  let f = 0;
+  while (f < n && digitAt(src, intStart, intEnd, fracStart, f) === ZERO) f++;
+  let p = pos;
+  if (f === n) {
+    // Zero, signed as written: formatValue writes 0 and -0.
+    if (neg) out[p++] = MINUS;
+    out[p++] = ZERO;
+    return p;
   }
-  if (intLen + fracLen > MAX_DIGITS) return -1;
-  const exp = intLen - 1;
-  if (exp < 6) return copy(src, start, end, out, pos);
-  return writeExponent(src, neg, intStart, intEnd, fracStart, fracEnd, exp, out, pos);
+  let l = n - 1;
+  while (digitAt(src, intStart, intEnd, fracStart, l) === ZERO) l--;
+  const digits = l - f + 1;
+  if (digits > MAX_DIGITS) return -1;
+  /** The decimal exponent of the first significant digit: the value is d.ddd × 10^exp. */
+  const exp = intLen - 1 - f + exp10;
+  if (exp > MAX_EXP || exp < -MAX_EXP) return -1;
+  if (neg) out[p++] = MINUS;
+  if (exp < -4 || exp >= 6) {
+    out[p++] = digitAt(src, intStart, intEnd, fracStart, f);
+    if (digits > 1) {
+      out[p++] = DOT;
+      for (let k = f + 1; k <= l; k++) out[p++] = digitAt(src, intStart, intEnd, fracStart, k);
+    }
+    out[p++] = E;
+    out[p++] = exp < 0 ? MINUS : PLUS;
+    const abs = exp < 0 ? -exp : exp;
+    if (abs >= 100) out[p++] = ZERO + Math.floor(abs / 100);
+    out[p++] = ZERO + (Math.floor(abs / 10) % 10);
+    out[p++] = ZERO + (abs % 10);
+    return p;
+  }
+  if (exp < 0) {
+    out[p++] = ZERO;
+    out[p++] = DOT;
+    for (let z = -1; z > exp; z--) out[p++] = ZERO;
+    for (let k = f; k <= l; k++) out[p++] = digitAt(src, intStart, intEnd, fracStart, k);
+    return p;
+  }
+  // 0 <= exp < 6: exp + 1 integer digits (zero-padded), then the rest after a dot.
+  for (let k = 0; k <= exp; k++) out[p++] = f + k <= l ? digitAt(src, intStart, intEnd, fracStart, f + k) : ZERO;
+  if (f + exp < l) {
+    out[p++] = DOT;
+    for (let k = f + exp + 1; k <= l; k++) out[p++] = digitAt(src, intStart, intEnd, fracStart, k);
+  }
+  return p;
 }
 
 /**
