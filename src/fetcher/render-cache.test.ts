@@ -259,3 +259,29 @@ test('worker renderer: lines in a pooled buffer stay intact until released, and 
     await pool.close();
   }
 });
+
+test('worker renderer: family names, types and HELP are right when they change between renders of a source', async () => {
+  const { WorkerRenderer, inlineRenderer } = await import('./renderer.js');
+  const pool = new WorkerRenderer(1);
+  try {
+    const key = 'http://127.0.0.1:1001/metrics';
+    const bodies = [
+      '# HELP a A.\n# TYPE a gauge\na 1\n',
+      '# HELP a A.\n# TYPE a gauge\na 2\n',
+      '# HELP a A changed.\n# TYPE a gauge\na 3\n',
+      '# HELP a A changed.\n# TYPE a counter\na 4\nb 5\n',
+      '# HELP a A changed.\n# TYPE a counter\na 4\nb 5\n',
+      'b 6\n',
+    ];
+    for (const b of bodies) {
+      const [w, i] = await Promise.all([
+        pool.render([Buffer.from(b)], TEXT, target, 'text', key),
+        inlineRenderer.render(Buffer.from(b), TEXT, target, 'text'),
+      ]);
+      assert.deepEqual(dump(w), dump(i), b);
+      w.release?.();
+    }
+  } finally {
+    await pool.close();
+  }
+});

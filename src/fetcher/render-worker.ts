@@ -1,6 +1,7 @@
 // Worker thread entry of WorkerRenderer: parse + render one source per message.
 import { parentPort } from 'node:worker_threads';
-import { type JobMessage, parseAndRender, type ReleaseMessage, type WorkerReply } from './renderer.js';
+import type { RenderedFamily } from './render.js';
+import { type FamilyMeta, type JobMessage, parseAndRender, type ReleaseMessage, type WorkerReply } from './renderer.js';
 import { SharedBufferPool } from './shared-buffer-pool.js';
 
 const pool = new SharedBufferPool();
@@ -20,6 +21,30 @@ function bodyOf(m: JobMessage): Buffer {
   return slot.subarray(0, m.length);
 }
 
+/** Per source key: the families (names, types, HELP, UNIT) the main thread was last told. */
+let told = new Map<string, FamilyMeta[]>();
+let toldEpoch = 0;
+const MAX_TOLD = 20_000;
+
+/** Adds the families' descriptions to the reply unless the main thread has them for this source. */
+function describeFamilies(reply: WorkerReply, sourceKey: string | undefined, families: readonly RenderedFamily[]): void {
+  const last = sourceKey === undefined ? undefined : told.get(sourceKey);
+  if (last !== undefined && last.length === families.length && families.every((f, i) => sameMeta(f, last[i] as FamilyMeta))) return;
+  const metas = families.map((f): FamilyMeta => ({ name: f.name, type: f.type, help: f.help, unit: f.unit }));
+  reply.families = metas;
+  if (sourceKey === undefined) return;
+  if (told.size >= MAX_TOLD) {
+    told = new Map();
+    toldEpoch++;
+  }
+  told.set(sourceKey, metas);
+  reply.epoch = toldEpoch;
+}
+
+function sameMeta(f: RenderedFamily, m: FamilyMeta): boolean {
+  return f.name === m.name && f.type === m.type && f.help === m.help && f.unit === m.unit;
+}
+
 parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
   if ('release' in m) {
     for (const id of m.release) pool.give(id);
@@ -30,56 +55,41 @@ parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
   try {
     const body = bodyOf(m);
     const r = parseAndRender(body, m.contentType, m.targetLabels, m.format, m.sourceKey, pool);
+    const offsets: number[] = [];
     if (r.slot !== undefined) {
       // Lines are views into a pool slot the main thread maps: offsets only.
-      const offsets = r.families.map((f) => ({
-        name: f.name,
-        type: f.type,
-        help: f.help,
-        unit: f.unit,
-        offset: f.lines.byteOffset,
-        length: f.lines.length,
-      }));
-      reply = { id: m.id, ok: true, slot: r.slot.id, families: offsets, series: r.series, duplicates: r.duplicates };
+      for (const f of r.families) offsets.push(f.lines.byteOffset, f.lines.length);
+      reply = { id: m.id, ok: true, slot: r.slot.id, offsets, series: r.series, duplicates: r.duplicates };
       if (!r.slot.sent) {
         r.slot.sent = true;
         reply.sab = r.slot.sab;
       }
       const dropped = pool.takeDropped();
       if (dropped.length > 0) reply.dropped = dropped;
-      parentPort?.postMessage(reply);
-      return;
-    }
-    // Lines are views into the render's own buffer: transfer it as is when they all are in one
-    // (the usual case), else copy them once into a fresh ArrayBuffer.
-    const first = r.families[0]?.lines.buffer;
-    let out: ArrayBuffer;
-    let families: NonNullable<WorkerReply['families']>;
-    if (first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first)) {
-      out = first;
-      families = r.families.map((f) => ({
-        name: f.name,
-        type: f.type,
-        help: f.help,
-        unit: f.unit,
-        offset: f.lines.byteOffset,
-        length: f.lines.length,
-      }));
     } else {
-      let total = 0;
-      for (const f of r.families) total += f.lines.length;
-      const copy = new Uint8Array(new ArrayBuffer(total));
-      out = copy.buffer;
-      let off = 0;
-      families = r.families.map((f) => {
-        copy.set(f.lines, off);
-        const d = { name: f.name, type: f.type, help: f.help, unit: f.unit, offset: off, length: f.lines.length };
-        off += f.lines.length;
-        return d;
-      });
+      // Lines are views into the render's own buffer: transfer it as is when they all are in one
+      // (the usual case), else copy them once into a fresh ArrayBuffer.
+      const first = r.families[0]?.lines.buffer;
+      let out: ArrayBuffer;
+      if (first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first)) {
+        out = first;
+        for (const f of r.families) offsets.push(f.lines.byteOffset, f.lines.length);
+      } else {
+        let total = 0;
+        for (const f of r.families) total += f.lines.length;
+        const copy = new Uint8Array(new ArrayBuffer(total));
+        out = copy.buffer;
+        let off = 0;
+        for (const f of r.families) {
+          copy.set(f.lines, off);
+          offsets.push(off, f.lines.length);
+          off += f.lines.length;
+        }
+      }
+      reply = { id: m.id, ok: true, buffer: out, offsets, series: r.series, duplicates: r.duplicates };
+      transfer = [out];
     }
-    reply = { id: m.id, ok: true, buffer: out, families, series: r.series, duplicates: r.duplicates };
-    transfer = [out];
+    describeFamilies(reply, m.sourceKey, r.families);
   } catch (err) {
     const e = err as { message?: string; code?: string };
     reply = { id: m.id, ok: false, error: { message: e.message ?? String(err), ...(e.code !== undefined ? { code: e.code } : {}) } };

@@ -63,7 +63,12 @@ export interface WorkerReply {
   sab?: SharedArrayBuffer;
   /** Slots the worker dropped: forget their mapping. */
   dropped?: number[];
-  families?: { name: string; type: string; help: string | null; unit: string | null; offset: number; length: number }[];
+  /** Per family: offset and length of its lines in the buffer. */
+  offsets?: number[];
+  /** The families, when the main thread does not have them for this source already (see `Lane.told`). */
+  families?: FamilyMeta[];
+  /** With `families` of a keyed job: the worker's generation of those descriptions; a new one drops the older ones. */
+  epoch?: number;
   series?: number;
   duplicates?: number;
   error?: { message: string; code?: string };
@@ -104,6 +109,14 @@ class RenderError extends Error {
   }
 }
 
+/** A rendered family without its lines. */
+export interface FamilyMeta {
+  name: string;
+  type: string;
+  help: string | null;
+  unit: string | null;
+}
+
 /** A message to a worker that is not a job: these slots' responses are written, reuse them. */
 export interface ReleaseMessage {
   release: number[];
@@ -114,6 +127,9 @@ class Lane {
   worker: Worker | null = null;
   /** The worker's output pool slots, mapped here. */
   readonly slots = new Map<number, Buffer>();
+  /** Per source key: the families the worker last described (it sends them again only when they change). */
+  told = new Map<string, FamilyMeta[]>();
+  toldEpoch = 0;
   /** Bodies for the worker, copied here from the received chunks. */
   inputs = new SharedBufferPool(INPUT_POOL_BYTES);
   job: Job | null = null;
@@ -244,14 +260,21 @@ export class WorkerRenderer implements Renderer {
     if (r.sab !== undefined && r.slot !== undefined) lane.slots.set(r.slot, Buffer.from(r.sab));
     if (job !== null && job.id === r.id) {
       const buf = r.buffer !== undefined ? Buffer.from(r.buffer) : r.slot !== undefined ? lane.slots.get(r.slot) : undefined;
-      if (r.ok && buf !== undefined && r.families !== undefined) {
-        const families: RenderedFamily[] = r.families.map((f) => ({
-          name: f.name,
-          type: f.type,
-          help: f.help,
-          unit: f.unit,
-          lines: buf.subarray(f.offset, f.offset + f.length),
-        }));
+      const key = job.msg.sourceKey;
+      let metas = r.families;
+      if (metas !== undefined && key !== undefined) {
+        if (r.epoch !== lane.toldEpoch) {
+          lane.told = new Map();
+          lane.toldEpoch = r.epoch ?? 0;
+        }
+        lane.told.set(key, metas);
+      } else if (metas === undefined && key !== undefined) metas = lane.told.get(key);
+      const offsets = r.offsets;
+      if (r.ok && buf !== undefined && metas !== undefined && offsets !== undefined) {
+        const families: RenderedFamily[] = metas.map((f, i) => {
+          const off = offsets[2 * i] as number;
+          return { name: f.name, type: f.type, help: f.help, unit: f.unit, lines: buf.subarray(off, off + (offsets[2 * i + 1] as number)) };
+        });
         const slot = r.slot;
         if (slot === undefined) job.resolve({ families, series: r.series ?? 0, duplicates: r.duplicates ?? 0 });
         else {
@@ -274,6 +297,8 @@ export class WorkerRenderer implements Renderer {
     lane.job = null;
     lane.worker = null;
     lane.slots.clear();
+    lane.told = new Map();
+    lane.toldEpoch = 0;
     lane.inputs = new SharedBufferPool(INPUT_POOL_BYTES); // a new worker maps them afresh
     job?.reject(new RenderError(`render worker failed: ${err.message}`, 'FETCHER_RENDER'));
     this.pump();
