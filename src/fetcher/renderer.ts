@@ -132,11 +132,18 @@ class Lane {
   toldEpoch = 0;
   /** Bodies for the worker, copied here from the received chunks. */
   inputs = new SharedBufferPool(INPUT_POOL_BYTES);
-  job: Job | null = null;
+  /** Jobs posted to the worker and not answered yet, by id (answered in order). */
+  readonly inflight = new Map<number, Job>();
   readonly queue: Job[] = [];
   /** Source keys pinned here. */
   pinned = 0;
 }
+
+/**
+ * Jobs posted to one worker ahead of its replies: it goes from one to the next without waiting
+ * for the main thread to see a reply and post again (a busy event loop left workers idle).
+ */
+const MAX_INFLIGHT = 16;
 
 /** Bytes of bodies in flight to one worker, past which they go as plain buffers. */
 const INPUT_POOL_BYTES = 256 << 20;
@@ -211,17 +218,18 @@ export class WorkerRenderer implements Renderer {
   private pump(): void {
     if (this.closed) return;
     for (const lane of this.lanes) {
-      if (lane.job !== null) continue;
-      const job = lane.queue.shift() ?? this.shared.shift();
-      if (job === undefined) continue;
-      const w = lane.worker ?? this.spawn(lane);
-      lane.job = job;
-      w.ref(); // a job in flight keeps the process alive; an idle worker does not
-      if (job.chunks !== null) this.placeBody(lane, job, job.chunks);
-      const b = job.msg.body;
-      // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
-      const own = b !== undefined && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
-      w.postMessage(job.msg, own ? [b.buffer as ArrayBuffer] : []);
+      while (lane.inflight.size < MAX_INFLIGHT) {
+        const job = lane.queue.shift() ?? this.shared.shift();
+        if (job === undefined) break;
+        const w = lane.worker ?? this.spawn(lane);
+        if (lane.inflight.size === 0) w.ref(); // a job in flight keeps the process alive; an idle worker does not
+        lane.inflight.set(job.id, job);
+        if (job.chunks !== null) this.placeBody(lane, job, job.chunks);
+        const b = job.msg.body;
+        // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
+        const own = b !== undefined && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+        w.postMessage(job.msg, own ? [b.buffer as ArrayBuffer] : []);
+      }
     }
   }
 
@@ -252,10 +260,10 @@ export class WorkerRenderer implements Renderer {
 
   private onReply(lane: Lane, w: Worker, r: WorkerReply): void {
     if (lane.worker !== w) return;
-    const job = lane.job;
-    lane.job = null;
+    const job = lane.inflight.get(r.id) ?? null;
+    lane.inflight.delete(r.id);
     if (job?.input) lane.inputs.give(job.input.id); // the worker is done with the body
-    w.unref();
+    if (lane.inflight.size === 0) w.unref();
     if (r.dropped !== undefined) for (const id of r.dropped) lane.slots.delete(id);
     if (r.sab !== undefined && r.slot !== undefined) lane.slots.set(r.slot, Buffer.from(r.sab));
     if (job !== null && job.id === r.id) {
@@ -293,14 +301,14 @@ export class WorkerRenderer implements Renderer {
 
   private onDeath(lane: Lane, w: Worker, err: Error): void {
     if (lane.worker !== w) return;
-    const job = lane.job;
-    lane.job = null;
+    const jobs = [...lane.inflight.values()];
+    lane.inflight.clear();
     lane.worker = null;
     lane.slots.clear();
     lane.told = new Map();
     lane.toldEpoch = 0;
     lane.inputs = new SharedBufferPool(INPUT_POOL_BYTES); // a new worker maps them afresh
-    job?.reject(new RenderError(`render worker failed: ${err.message}`, 'FETCHER_RENDER'));
+    for (const job of jobs) job.reject(new RenderError(`render worker failed: ${err.message}`, 'FETCHER_RENDER'));
     this.pump();
   }
 
@@ -308,9 +316,8 @@ export class WorkerRenderer implements Renderer {
     this.closed = true;
     const pending = this.shared.splice(0);
     for (const l of this.lanes) {
-      pending.push(...l.queue.splice(0));
-      if (l.job !== null) pending.push(l.job);
-      l.job = null;
+      pending.push(...l.queue.splice(0), ...l.inflight.values());
+      l.inflight.clear();
     }
     for (const j of pending) j.reject(new RenderError('renderer closed', 'FETCHER_CLOSED'));
     const all: Worker[] = [];
