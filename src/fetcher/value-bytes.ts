@@ -48,6 +48,24 @@ function digitAt(src: Uint8Array, a: number, b: number, c: number, k: number): n
  * parsed value. Accepts only what `readFloat` accepts. `out` needs room for 32 bytes.
  */
 export function writeValueBytes(src: Uint8Array, start: number, end: number, out: Uint8Array, pos: number): number {
+  // The common case first: a plain decimal already as formatValue writes it (a short integer, or
+  // a fraction without trailing zero), copied as it is.
+  const len = end - start;
+  if (len > 0 && len <= 16) {
+    let k = start;
+    if (src[k] === MINUS) k++;
+    const intStart = k;
+    while (k < end && isDigit(src[k])) k++;
+    const intLen = k - intStart;
+    if (intLen > 0 && intLen <= 6 && (src[intStart] !== ZERO || intLen === 1)) {
+      if (k === end && (src[intStart] !== ZERO || intStart === start)) return copy(src, start, end, out, pos);
+      if (src[k] === DOT && src[intStart] !== ZERO && src[end - 1] !== ZERO) {
+        let d = k + 1;
+        while (d < end && isDigit(src[d])) d++;
+        if (d === end && d > k + 1 && intLen + (d - k - 1) <= MAX_DIGITS) return copy(src, start, end, out, pos);
+      }
+    }
+  }
   let i = start;
   const c0 = src[i];
   const neg = c0 === MINUS;
