@@ -157,7 +157,7 @@ export class Api {
     const run = this.shared.run(key, () => fetchApp(this.deps, { version, instances, metricPath, headers, timeoutMs, onlyApp, format }));
     if (run.how !== 'started') this.deps.metrics.shared.labels(run.how).inc();
     const result = await run.value;
-    if (closed) return;
+    if (closed) return result.lease.passOver();
     result.lease.hold();
     held = result;
 

@@ -86,6 +86,18 @@ export class Lease {
     this.released = true;
     for (const r of this.releases) r();
   }
+
+  /**
+   * For a caller that will not use the result (it went away while the result was being made):
+   * released unless someone holds it once every other caller of the same run has taken it up
+   * (they do in the same microtask checkpoint as this one).
+   */
+  passOver(): void {
+    setImmediate(() => {
+      this.hold();
+      this.drop();
+    });
+  }
 }
 
 export interface AppFetcherDeps {
