@@ -18,6 +18,10 @@ import { generateCorpus } from './corpus.js';
 
 const INSTANCES = 50;
 const SERIES = 1000;
+/** Bodies per instance with the same series and different values, served in turn. */
+const VALUE_VARIANTS = 4;
+/** Load on each server before the measured rounds. */
+const WARM_UP_MS = 8000;
 const GUID = '5a1e7c2b-0000-4000-8000-00000000be7c';
 const SELF = fileURLToPath(import.meta.url);
 const PROMFETCHER = fileURLToPath(new URL('../src/cli/promfetcher.js', import.meta.url));
@@ -33,14 +37,20 @@ async function runInstances(): Promise<void> {
   const ports: number[] = [];
   for (let i = 0; i < INSTANCES; i++) {
     // The corpus carries an `instance_id` label, which promfetcher replaces; rename it so every
-    // instance keeps its 1,000 distinct series.
-    const body = Buffer.from(
-      generateCorpus(SERIES, 1000 + i)
-        .body.toString('latin1')
-        .replaceAll('instance_id=', 'worker_id='),
-      'latin1',
+    // instance keeps its 1,000 distinct series. A real app's values change between scrapes, so each
+    // instance cycles through bodies with the same series and other values (the corpus seed only
+    // drives values): a cache keyed on unchanged values or bodies would not hit here either.
+    const bodies = Array.from({ length: VALUE_VARIANTS }, (_, v) =>
+      Buffer.from(
+        generateCorpus(SERIES, 1000 + i + v * INSTANCES)
+          .body.toString('latin1')
+          .replaceAll('instance_id=', 'worker_id='),
+        'latin1',
+      ),
     );
+    let served = 0;
     const server = createServer((_req, res) => {
+      const body = bodies[served++ % bodies.length] as Buffer;
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': body.length });
       res.end(body);
     });
@@ -146,9 +156,19 @@ async function load(
       method: 'GET',
       headers: distinct ? { ...extraHeaders, 'x-bench-request': String(seq++) } : extraHeaders,
     });
-    const body = await r.body.arrayBuffer();
-    if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}: ${Buffer.from(body).toString().slice(0, 200)}`);
-    return [performance.now() - t0, body.byteLength];
+    if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}: ${(await r.body.text()).slice(0, 200)}`);
+    // Every byte is received, but counted rather than gathered: the load generator shares the
+    // cores with both servers, and copying the merged responses (2.5× the floor's) into one
+    // buffer each cost it ~30 ms per request, slowing the server it measured.
+    let bytes = 0;
+    await new Promise<void>((resolve, reject) => {
+      r.body.on('data', (c: Buffer) => {
+        bytes += c.length;
+      });
+      r.body.on('end', resolve);
+      r.body.on('error', reject);
+    });
+    return [performance.now() - t0, bytes];
   };
   const warmEnd = performance.now() + 800;
   await Promise.all(
@@ -218,9 +238,14 @@ export async function benchFetcher(report: (line: string) => void): Promise<void
 
     const bodyKiB = generateCorpus(SERIES, 1000).body.length / 1024;
     report(
-      `fetcher: 1 app, ${INSTANCES} instances × ${SERIES} series (~${f1(bodyKiB)} KiB each), text 0.0.4, no gzip; server CPU from /proc`,
+      `fetcher: 1 app, ${INSTANCES} instances × ${SERIES} series (~${f1(bodyKiB)} KiB each, values change on every scrape), text 0.0.4, no gzip; both servers warmed ${WARM_UP_MS / 1000} s at c=4; server CPU from /proc`,
     );
     const path = `/v2/apps/${GUID}/metrics`;
+    // Both servers are measured warm, as a long-running promfetcher is: the first seconds of a
+    // process (its JIT compiling the parser and renderer on three isolates) are not the steady
+    // state this compares, and the trivial floor has next to nothing to warm up.
+    await load(floorPort, floor.child.pid as number, '/', 4, WARM_UP_MS, true);
+    await load(port, fetcher.child.pid as number, path, 4, WARM_UP_MS, true);
     for (const concurrency of [1, 4]) {
       const ms = concurrency === 1 ? 3000 : 5000;
       const fl = await load(floorPort, floor.child.pid as number, '/', concurrency, ms, true);

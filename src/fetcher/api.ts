@@ -33,7 +33,10 @@ export class Api {
   private readonly authCheck: ((h: string | undefined) => boolean) | null;
 
   constructor(private readonly deps: ApiDeps) {
-    this.shared = new SharedRuns(deps.config.fetch.cacheTtlMs);
+    this.shared = new SharedRuns(deps.config.fetch.cacheTtlMs, Date.now, {
+      hold: (r) => r.lease.hold(),
+      drop: (r) => r.lease.drop(),
+    });
     this.policy = { deny: new Set(deps.config.fetch.headerDenyList), consumeAuthorization: deps.config.apiAuth !== null };
     this.authCheck = deps.config.apiAuth === null ? null : makeAuthCheck(deps.config.apiAuth);
   }
@@ -132,6 +135,13 @@ export class Api {
     onlyApp: boolean,
     id: string,
   ): Promise<void> {
+    // The result's lines are held from here until the response is written (or the caller gone).
+    let held: AppFetchResult | null = null;
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
+      held?.lease.drop();
+    });
     const headers = forwardedHeaders(req.headers, this.policy);
     const timeoutMs = this.timeoutFor(req);
     const format: ExpositionFormat = negotiateFormat(req.headers.accept);
@@ -147,6 +157,9 @@ export class Api {
     const run = this.shared.run(key, () => fetchApp(this.deps, { version, instances, metricPath, headers, timeoutMs, onlyApp, format }));
     if (run.how !== 'started') this.deps.metrics.shared.labels(run.how).inc();
     const result = await run.value;
+    if (closed) return result.lease.passOver();
+    result.lease.hold();
+    held = result;
 
     if (result.okCount === 0) return this.allFailed(res, result, metricPath, id);
 

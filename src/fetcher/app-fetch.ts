@@ -62,6 +62,42 @@ export interface AppFetchResult {
   readonly failCount: number;
   /** The gzipped body, made once on first demand and shared by every caller of this result. */
   gzipped?: Promise<Buffer>;
+  /** Held by every caller writing `chunks` (and a cache keeping the result): see `Lease`. */
+  readonly lease: Lease;
+}
+
+/**
+ * Who still uses a result's rendered lines. Render workers write them into reusable buffers;
+ * those are handed back once the last holder drops the result (its response is written).
+ * A result nobody ever held keeps its buffers to the garbage collector's care.
+ */
+export class Lease {
+  private holds = 0;
+  private released = false;
+
+  constructor(private readonly releases: readonly (() => void)[]) {}
+
+  hold(): void {
+    this.holds++;
+  }
+
+  drop(): void {
+    if (--this.holds > 0 || this.released) return;
+    this.released = true;
+    for (const r of this.releases) r();
+  }
+
+  /**
+   * For a caller that will not use the result (it went away while the result was being made):
+   * released unless someone holds it once every other caller of the same run has taken it up
+   * (they do in the same microtask checkpoint as this one).
+   */
+  passOver(): void {
+    setImmediate(() => {
+      this.hold();
+      this.drop();
+    });
+  }
 }
 
 export interface AppFetcherDeps {
@@ -173,6 +209,7 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
   });
   let okCount = 0;
   let duplicates = 0;
+  const releases: (() => void)[] = [];
   const sources: SourceReport[] = [];
   const inputs: MergeInput[] = jobs.map((j, i) => {
     const [o, rs] = rendered[i] as [SourceReport['outcome'], RenderedSource | null];
@@ -181,6 +218,7 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
     const l = j.appLabels;
     if (o.ok && rs !== null) {
       okCount++;
+      if (rs.release !== undefined) releases.push(rs.release);
       duplicates += rs.duplicates;
       m.fetchSuccess.labels(l[1] as string, l[3] as string, l[5] as string, l[7] as string, l[9] as string, l[11] as string).inc();
       return { targetLabels: j.targetLabels, rendered: rs };
@@ -215,5 +253,5 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
       'instances disagree on a metric type; later family dropped',
     );
   }
-  return { chunks, bytes, format: r.format, sources, okCount, failCount: jobs.length - okCount };
+  return { chunks, bytes, format: r.format, sources, okCount, failCount: jobs.length - okCount, lease: new Lease(releases) };
 }

@@ -435,6 +435,45 @@ describe('sharing', () => {
     assert.equal(a.requests.length, 4);
   });
 
+  test('concurrent scrapes of changing bodies on render workers: every response whole and consistent', async () => {
+    const bodyAt = (v: number) => Array.from({ length: 300 }, (_, k) => `m{k="${k}"} ${v}\n`).join('');
+    const a = await instance({ body: bodyAt(0) });
+    const b = await instance({ body: bodyAt(0) });
+    const { base } = await fetcherFor([app([a, b])], { parse_workers: 2 });
+    const url = `${base}/v2/apps/${GUID}/metrics`;
+    for (let round = 1; round <= 6; round++) {
+      a.behaviour.body = bodyAt(round);
+      b.behaviour.body = bodyAt(round * 100);
+      // Uncompressed (rawGet), so the responses are written from the rendered buffers themselves.
+      const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => rawGet(url, { 'x-round': `${round}-${i}` })));
+      for (const r of rs) {
+        assert.equal(r.status, 200);
+        const [fam] = parseExposition(Buffer.from(r.body));
+        assert.equal(fam?.samples.length, 600, r.body.slice(0, 200));
+        for (const [inst, v] of [
+          [a, round],
+          [b, round * 100],
+        ] as const) {
+          const values = new Set(fam?.samples.filter((x) => x.labels.includes(`127.0.0.1:${inst.port}`)).map((x) => x.value));
+          assert.deepEqual([...values], [v], 'one body per instance, none overwritten');
+        }
+      }
+    }
+  });
+
+  test('cache_ttl: a cached result stays intact while later scrapes render', async () => {
+    const a = await instance({ body: 'a{k="1"} 1\n' });
+    const { base } = await fetcherFor([app([a])], { cache_ttl: '10s', parse_workers: 1 });
+    const url = `${base}/v2/apps/${GUID}/metrics`;
+    const first = await rawGet(url, {});
+    for (let v = 2; v < 8; v++) {
+      a.behaviour.body = `a{k="1"} ${v}\n`;
+      const other = await rawGet(url, { 'x-other': String(v) });
+      assert.match(other.body, new RegExp(` ${v}\n$`));
+    }
+    assert.equal((await rawGet(url, {})).body, first.body);
+  });
+
   test('cache_ttl serves repeated scrapes from the last result', async () => {
     const a = await instance({ body: 'a 1\n' });
     const { base } = await fetcherFor([app([a])], { cache_ttl: '10s' });

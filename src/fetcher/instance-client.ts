@@ -35,8 +35,8 @@ export interface FetchRequest {
 export type FetchOutcome =
   | {
       readonly ok: true;
-      /** The decoded (gunzipped) body, to be parsed by the caller. */
-      readonly body: Buffer;
+      /** The decoded (gunzipped) body as it arrived, in chunks, to be parsed by the caller. */
+      readonly body: readonly Buffer[];
       readonly contentType: string | null;
       readonly bytes: number;
       readonly durationMs: number;
@@ -195,8 +195,7 @@ export class InstanceClient {
         }
         chunks.push(chunk as Buffer);
       }
-      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes);
-      return { ok: true, body, contentType, bytes, durationMs: performance.now() - t0 };
+      return { ok: true, body: chunks, contentType, bytes, durationMs: performance.now() - t0 };
     } catch (err) {
       const c = classify(ac.signal.aborted && ac.signal.reason instanceof FetchFailure ? ac.signal.reason : err, timedOut);
       return { ok: false, reason: c.reason, detail: c.detail, durationMs: performance.now() - t0 };

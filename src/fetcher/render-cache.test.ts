@@ -154,3 +154,134 @@ test('worker renderer with source keys: cached renders on the pinned worker matc
     await pool.close();
   }
 });
+
+test('render cache: bodies whose values change (and change length) render as cold renders, without a parse', () => {
+  for (const format of ['text', 'openmetrics'] as const) {
+    const c = new SourceRenderCache(target, format);
+    const values = ['1', '22.5', '1234567', '-0.00001', 'NaN', '1e+100', '007', '1.50', '+Inf', '3.3e-2'];
+    for (let round = 0; round < 12; round++) {
+      const v = (k: number) => values[(round + k) % values.length] as string;
+      const ts = round % 3 === 0 ? ' 1700000000123' : round % 3 === 1 ? '  -05' : '';
+      const body = [
+        '# HELP a_total The a.',
+        '# TYPE a_total counter',
+        `a_total{x="1"} ${v(0)}`,
+        `a_total{x="2"}\t${v(1)}${ts}`,
+        '',
+        '# a comment',
+        `b ${v(2)}`,
+        '# TYPE h histogram',
+        `h_bucket{le="1"} ${v(3)}`,
+        `h_bucket{le="+Inf"} ${v(4)}`,
+        `h_sum ${v(5)}`,
+        `h_count ${v(6)}${ts}`,
+        `a_total{x="3"} ${v(7)}`,
+        '',
+      ].join('\n');
+      assert.deepEqual(dump(c.render(Buffer.from(body), TEXT)), cold(body, format), `${format} round ${round}: ${body}`);
+      assert.equal(c.lastHits, round === 0 ? 0 : 8);
+    }
+  }
+});
+
+test('render cache: a body that differs in more than values is parsed (and fails as a cold parse does)', () => {
+  const base = '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\nb 3\n';
+  const variants = [
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B!\nb 3\n', // HELP text
+    '# TYPE a gauge\na{x="1"} 1\na{x="3"} 2 17\n# HELP b B.\nb 3\n', // a label value
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\nb 3\nc 4\n', // a line more
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\n', // a line less
+    '# TYPE a gauge\na{x="1"} 1\n a{x="2"} 2 17\n# HELP b B.\nb 3\n', // leading blank
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2\n# HELP b B.\nb 3\n', // timestamp gone
+    '# TYPE a gauge\na{x="1"} 1 5\na{x="2"} 2 17\n# HELP b B.\nb 3\n', // timestamp added
+  ];
+  const broken = [
+    '# TYPE a gauge\na{x="1"} one\na{x="2"} 2 17\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 1.5\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17 x\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1 \na{x="2"} 2 17\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1\r\na{x="2"} 2 17\n# HELP b B.\nb 3\n',
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\nb 3',
+    '# TYPE a gauge\na{x="1"} 1\na{x="2"} 2 17\n# HELP b B.\nb 1e400\n',
+  ];
+  for (const format of ['text', 'openmetrics'] as const) {
+    for (const v of variants) {
+      const c = new SourceRenderCache(target, format);
+      c.render(Buffer.from(base), TEXT);
+      assert.deepEqual(dump(c.render(Buffer.from(v), TEXT)), cold(v, format), v);
+      assert.deepEqual(dump(c.render(Buffer.from(base), TEXT)), cold(base, format), `back to the base after ${v}`);
+    }
+    for (const b of broken) {
+      const c = new SourceRenderCache(target, format);
+      c.render(Buffer.from(base), TEXT);
+      let want: unknown;
+      try {
+        cold(b, format);
+      } catch (err) {
+        want = err;
+      }
+      assert.ok(want instanceof Error, b);
+      assert.throws(
+        () => c.render(Buffer.from(b), TEXT),
+        (err: Error) => err.message === (want as Error).message,
+        b,
+      );
+      assert.deepEqual(dump(c.render(Buffer.from(base), TEXT)), cold(base, format));
+      assert.equal(c.lastHits, 3, 'the good state survived');
+    }
+  }
+});
+
+test('worker renderer: lines in a pooled buffer stay intact until released, and the buffer is then reused', async () => {
+  const { WorkerRenderer } = await import('./renderer.js');
+  const pool = new WorkerRenderer(1);
+  try {
+    const key = 'http://127.0.0.1:1000/metrics';
+    const body = (v: number) => [Buffer.from('# TYPE m gauge\n'), Buffer.from(`m{k="a"} ${v}\nm{k="b"} ${v + 1}\n`)];
+    const text = (r: RenderedSource) => r.families.map((f) => f.lines.toString()).join('');
+    const want = (v: number) => `m{k="a",${suffix}} ${v}\nm{k="b",${suffix}} ${v + 1}\n`;
+    const suffix = 'app_id="g",index="0",instance="127.0.0.1:1"';
+    const held: RenderedSource[] = [];
+    for (let v = 0; v < 6; v++) held.push(await pool.render(body(v), TEXT, target, 'text', key));
+    for (let v = 0; v < 6; v++) {
+      assert.equal(text(held[v] as RenderedSource), want(v), `render ${v} intact while held`);
+      assert.ok(held[v]?.release, 'pooled');
+    }
+    const buffers = new Set(held.map((r) => r.families[0]?.lines.buffer));
+    assert.equal(buffers.size, 6, 'no buffer is shared by two held renders');
+    (held[2] as RenderedSource).release?.();
+    (held[2] as RenderedSource).release?.(); // twice is once
+    const again = await pool.render(body(10), TEXT, target, 'text', key);
+    assert.equal(again.families[0]?.lines.buffer, held[2]?.families[0]?.lines.buffer, 'the released buffer is reused');
+    assert.equal(text(again), want(10));
+    for (const v of [0, 1, 3, 4, 5]) assert.equal(text(held[v] as RenderedSource), want(v), `render ${v} still intact`);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('worker renderer: family names, types and HELP are right when they change between renders of a source', async () => {
+  const { WorkerRenderer, inlineRenderer } = await import('./renderer.js');
+  const pool = new WorkerRenderer(1);
+  try {
+    const key = 'http://127.0.0.1:1001/metrics';
+    const bodies = [
+      '# HELP a A.\n# TYPE a gauge\na 1\n',
+      '# HELP a A.\n# TYPE a gauge\na 2\n',
+      '# HELP a A changed.\n# TYPE a gauge\na 3\n',
+      '# HELP a A changed.\n# TYPE a counter\na 4\nb 5\n',
+      '# HELP a A changed.\n# TYPE a counter\na 4\nb 5\n',
+      'b 6\n',
+    ];
+    for (const b of bodies) {
+      const [w, i] = await Promise.all([
+        pool.render([Buffer.from(b)], TEXT, target, 'text', key),
+        inlineRenderer.render(Buffer.from(b), TEXT, target, 'text'),
+      ]);
+      assert.deepEqual(dump(w), dump(i), b);
+      w.release?.();
+    }
+  } finally {
+    await pool.close();
+  }
+});

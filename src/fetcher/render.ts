@@ -9,6 +9,7 @@ import {
   type TimestampMs,
   writeSeries,
 } from '../exposition/index.js';
+import type { SharedBufferSlot } from './shared-buffer-pool.js';
 
 /**
  * Merging by rendering: each source's families are written to text as soon as that source's body is
@@ -102,6 +103,10 @@ export interface RenderedSource {
   readonly series: number;
   /** Series dropped because they collided once reserved labels were removed. */
   readonly duplicates: number;
+  /** The worker pool slot holding the lines (worker side), given back once the response is written. */
+  readonly slot?: SharedBufferSlot;
+  /** Main side: hands the buffer holding the lines back for reuse; the lines must not be used after. */
+  readonly release?: () => void;
 }
 
 const CLASSIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { type ExpositionFormat, type Labels, parseExposition } from '../exposition/index.js';
 import { type RenderedFamily, type RenderedSource, renderSource } from './render.js';
 import { RenderCaches } from './render-cache.js';
+import { SharedBufferPool, type SharedBufferSlot } from './shared-buffer-pool.js';
 
 /** Parses a fetched body and renders it with its target labels (in-process or on worker threads). */
 export interface Renderer {
@@ -12,13 +13,19 @@ export interface Renderer {
    * rendered again; the same key is always rendered on the same thread.
    */
   render(
-    body: Buffer,
+    body: Buffer | readonly Buffer[],
     contentType: string | null,
     targetLabels: Labels,
     format: ExpositionFormat,
     sourceKey?: string,
   ): Promise<RenderedSource>;
   close(): Promise<void>;
+}
+
+/** A body received in chunks, as one buffer. */
+function whole(body: Buffer | readonly Buffer[]): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  return body.length === 1 ? (body[0] as Buffer) : Buffer.concat(body as Buffer[]);
 }
 
 /** This thread's render caches (each worker has its own). */
@@ -31,31 +38,64 @@ export function parseAndRender(
   targetLabels: Labels,
   format: ExpositionFormat,
   sourceKey?: string,
+  pool: SharedBufferPool | null = null,
 ): RenderedSource {
-  if (sourceKey !== undefined) return threadCaches.render(sourceKey, body, contentType, targetLabels, format);
+  if (sourceKey !== undefined) return threadCaches.render(sourceKey, body, contentType, targetLabels, format, pool);
   return renderSource(parseExposition(body, { contentType }), targetLabels, format, body.length);
 }
 
 /** On the event loop: simplest, and best when there is a single core. */
 export const inlineRenderer: Renderer = {
-  render: async (body, contentType, targetLabels, format, sourceKey) => parseAndRender(body, contentType, targetLabels, format, sourceKey),
+  render: async (body, contentType, targetLabels, format, sourceKey) =>
+    parseAndRender(whole(body), contentType, targetLabels, format, sourceKey),
   close: async () => {},
 };
 
-/** How a rendered source crosses the thread boundary: one transferred buffer plus offsets. */
+/**
+ * How a rendered source crosses the thread boundary: offsets into one buffer, either transferred
+ * (`buffer`) or an output pool slot (`slot`, with its `sab` the first time).
+ */
 export interface WorkerReply {
   id: number;
   ok: boolean;
   buffer?: ArrayBuffer;
-  families?: { name: string; type: string; help: string | null; unit: string | null; offset: number; length: number }[];
+  slot?: number;
+  sab?: SharedArrayBuffer;
+  /** Slots the worker dropped: forget their mapping. */
+  dropped?: number[];
+  /** Per family: offset and length of its lines in the buffer. */
+  offsets?: number[];
+  /** The families, when the main thread does not have them for this source already (see `Lane.told`). */
+  families?: FamilyMeta[];
+  /** With `families` of a keyed job: the worker's generation of those descriptions; a new one drops the older ones. */
+  epoch?: number;
   series?: number;
   duplicates?: number;
   error?: { message: string; code?: string };
 }
 
+/** A render job as posted: the body either in `body` or in the lane's input slot `input`. */
+export interface JobMessage {
+  id: number;
+  body?: Uint8Array;
+  input?: number;
+  /** The input slot's memory, the first time the worker sees it. */
+  inputSab?: SharedArrayBuffer;
+  length?: number;
+  /** Input slots the worker may unmap. */
+  dropInputs?: number[];
+  contentType: string | null;
+  targetLabels: Labels;
+  format: ExpositionFormat;
+  sourceKey?: string;
+}
+
 interface Job {
   id: number;
-  msg: { id: number; body: Uint8Array; contentType: string | null; targetLabels: Labels; format: ExpositionFormat; sourceKey?: string };
+  msg: JobMessage;
+  /** Set for a job pinned to a lane: its body, until it is copied into an input slot. */
+  chunks: readonly Buffer[] | null;
+  input: SharedBufferSlot | null;
   resolve: (r: RenderedSource) => void;
   reject: (e: Error) => void;
 }
@@ -69,14 +109,44 @@ class RenderError extends Error {
   }
 }
 
+/** A rendered family without its lines. */
+export interface FamilyMeta {
+  name: string;
+  type: string;
+  help: string | null;
+  unit: string | null;
+}
+
+/** A message to a worker that is not a job: these slots' responses are written, reuse them. */
+export interface ReleaseMessage {
+  release: number[];
+}
+
 /** One worker thread (started on first use), the job it runs and the jobs pinned to it. */
 class Lane {
   worker: Worker | null = null;
-  job: Job | null = null;
+  /** The worker's output pool slots, mapped here. */
+  readonly slots = new Map<number, Buffer>();
+  /** Per source key: the families the worker last described (it sends them again only when they change). */
+  told = new Map<string, FamilyMeta[]>();
+  toldEpoch = 0;
+  /** Bodies for the worker, copied here from the received chunks. */
+  inputs = new SharedBufferPool(INPUT_POOL_BYTES);
+  /** Jobs posted to the worker and not answered yet, by id (answered in order). */
+  readonly inflight = new Map<number, Job>();
   readonly queue: Job[] = [];
   /** Source keys pinned here. */
   pinned = 0;
 }
+
+/**
+ * Jobs posted to one worker ahead of its replies: it goes from one to the next without waiting
+ * for the main thread to see a reply and post again (a busy event loop left workers idle).
+ */
+const MAX_INFLIGHT = 16;
+
+/** Bytes of bodies in flight to one worker, past which they go as plain buffers. */
+const INPUT_POOL_BYTES = 256 << 20;
 
 /** Source keys remembered for pinning; past this the table starts over (caches warm up again). */
 const MAX_PINNED = 20_000;
@@ -100,7 +170,7 @@ export class WorkerRenderer implements Renderer {
   }
 
   render(
-    body: Buffer,
+    body: Buffer | readonly Buffer[],
     contentType: string | null,
     targetLabels: Labels,
     format: ExpositionFormat,
@@ -109,9 +179,11 @@ export class WorkerRenderer implements Renderer {
     if (this.closed) return Promise.reject(new RenderError('renderer closed', 'FETCHER_CLOSED'));
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      const msg: Job['msg'] = { id, body, contentType, targetLabels, format };
+      const msg: JobMessage = { id, contentType, targetLabels, format };
       if (sourceKey !== undefined) msg.sourceKey = sourceKey;
-      const job: Job = { id, msg, resolve, reject };
+      else msg.body = whole(body);
+      const chunks = sourceKey === undefined ? null : Buffer.isBuffer(body) ? [body] : (body as readonly Buffer[]);
+      const job: Job = { id, msg, chunks, input: null, resolve, reject };
       if (sourceKey === undefined) this.shared.push(job);
       else this.laneFor(sourceKey).queue.push(job);
       this.pump();
@@ -146,35 +218,82 @@ export class WorkerRenderer implements Renderer {
   private pump(): void {
     if (this.closed) return;
     for (const lane of this.lanes) {
-      if (lane.job !== null) continue;
-      const job = lane.queue.shift() ?? this.shared.shift();
-      if (job === undefined) continue;
-      const w = lane.worker ?? this.spawn(lane);
-      lane.job = job;
-      w.ref(); // a job in flight keeps the process alive; an idle worker does not
-      const b = job.msg.body;
-      // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
-      const own = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
-      w.postMessage(job.msg, own ? [b.buffer as ArrayBuffer] : []);
+      while (lane.inflight.size < MAX_INFLIGHT) {
+        const job = lane.queue.shift() ?? this.shared.shift();
+        if (job === undefined) break;
+        const w = lane.worker ?? this.spawn(lane);
+        if (lane.inflight.size === 0) w.ref(); // a job in flight keeps the process alive; an idle worker does not
+        lane.inflight.set(job.id, job);
+        if (job.chunks !== null) this.placeBody(lane, job, job.chunks);
+        const b = job.msg.body;
+        // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
+        const own = b !== undefined && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+        w.postMessage(job.msg, own ? [b.buffer as ArrayBuffer] : []);
+      }
     }
+  }
+
+  /** The body into one of the lane's input slots (else into one buffer of its own). */
+  private placeBody(lane: Lane, job: Job, chunks: readonly Buffer[]): void {
+    let length = 0;
+    for (const c of chunks) length += c.length;
+    const slot = lane.inputs.take(Math.max(length, 1));
+    if (slot === null) {
+      job.msg.body = whole(chunks);
+      return;
+    }
+    let off = 0;
+    for (const c of chunks) {
+      slot.buf.set(c, off);
+      off += c.length;
+    }
+    job.input = slot;
+    job.msg.input = slot.id;
+    job.msg.length = length;
+    if (!slot.sent) {
+      slot.sent = true;
+      job.msg.inputSab = slot.sab;
+    }
+    const dropped = lane.inputs.takeDropped();
+    if (dropped.length > 0) job.msg.dropInputs = dropped;
   }
 
   private onReply(lane: Lane, w: Worker, r: WorkerReply): void {
     if (lane.worker !== w) return;
-    const job = lane.job;
-    lane.job = null;
-    w.unref();
+    const job = lane.inflight.get(r.id) ?? null;
+    lane.inflight.delete(r.id);
+    if (job?.input) lane.inputs.give(job.input.id); // the worker is done with the body
+    if (lane.inflight.size === 0) w.unref();
+    if (r.dropped !== undefined) for (const id of r.dropped) lane.slots.delete(id);
+    if (r.sab !== undefined && r.slot !== undefined) lane.slots.set(r.slot, Buffer.from(r.sab));
     if (job !== null && job.id === r.id) {
-      if (r.ok && r.buffer !== undefined && r.families !== undefined) {
-        const buf = Buffer.from(r.buffer);
-        const families: RenderedFamily[] = r.families.map((f) => ({
-          name: f.name,
-          type: f.type,
-          help: f.help,
-          unit: f.unit,
-          lines: buf.subarray(f.offset, f.offset + f.length),
-        }));
-        job.resolve({ families, series: r.series ?? 0, duplicates: r.duplicates ?? 0 });
+      const buf = r.buffer !== undefined ? Buffer.from(r.buffer) : r.slot !== undefined ? lane.slots.get(r.slot) : undefined;
+      const key = job.msg.sourceKey;
+      let metas = r.families;
+      if (metas !== undefined && key !== undefined) {
+        if (r.epoch !== lane.toldEpoch) {
+          lane.told = new Map();
+          lane.toldEpoch = r.epoch ?? 0;
+        }
+        lane.told.set(key, metas);
+      } else if (metas === undefined && key !== undefined) metas = lane.told.get(key);
+      const offsets = r.offsets;
+      if (r.ok && buf !== undefined && metas !== undefined && offsets !== undefined) {
+        const families: RenderedFamily[] = metas.map((f, i) => {
+          const off = offsets[2 * i] as number;
+          return { name: f.name, type: f.type, help: f.help, unit: f.unit, lines: buf.subarray(off, off + (offsets[2 * i + 1] as number)) };
+        });
+        const slot = r.slot;
+        if (slot === undefined) job.resolve({ families, series: r.series ?? 0, duplicates: r.duplicates ?? 0 });
+        else {
+          let released = false;
+          const release = () => {
+            if (released || lane.worker !== w) return;
+            released = true;
+            w.postMessage({ release: [slot] } satisfies ReleaseMessage);
+          };
+          job.resolve({ families, series: r.series ?? 0, duplicates: r.duplicates ?? 0, release });
+        }
       } else job.reject(new RenderError(r.error?.message ?? 'render failed', r.error?.code ?? 'FETCHER_RENDER'));
     }
     this.pump();
@@ -182,10 +301,14 @@ export class WorkerRenderer implements Renderer {
 
   private onDeath(lane: Lane, w: Worker, err: Error): void {
     if (lane.worker !== w) return;
-    const job = lane.job;
-    lane.job = null;
+    const jobs = [...lane.inflight.values()];
+    lane.inflight.clear();
     lane.worker = null;
-    job?.reject(new RenderError(`render worker failed: ${err.message}`, 'FETCHER_RENDER'));
+    lane.slots.clear();
+    lane.told = new Map();
+    lane.toldEpoch = 0;
+    lane.inputs = new SharedBufferPool(INPUT_POOL_BYTES); // a new worker maps them afresh
+    for (const job of jobs) job.reject(new RenderError(`render worker failed: ${err.message}`, 'FETCHER_RENDER'));
     this.pump();
   }
 
@@ -193,9 +316,8 @@ export class WorkerRenderer implements Renderer {
     this.closed = true;
     const pending = this.shared.splice(0);
     for (const l of this.lanes) {
-      pending.push(...l.queue.splice(0));
-      if (l.job !== null) pending.push(l.job);
-      l.job = null;
+      pending.push(...l.queue.splice(0), ...l.inflight.values());
+      l.inflight.clear();
     }
     for (const j of pending) j.reject(new RenderError('renderer closed', 'FETCHER_CLOSED'));
     const all: Worker[] = [];

@@ -11,6 +11,8 @@ export class SharedRuns<V> {
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    /** Told when the cache starts and stops keeping a value (for values holding reusable buffers). */
+    private readonly keeping: { hold(v: V): void; drop(v: V): void } | null = null,
   ) {}
 
   /** `how` tells whether this call started the run, joined one in flight, or was served from the cache. */
@@ -19,7 +21,7 @@ export class SharedRuns<V> {
       const c = this.cache.get(key);
       if (c !== undefined) {
         if (c.expiresMs > this.now()) return { value: Promise.resolve(c.value), how: 'cached' };
-        this.cache.delete(key);
+        this.forget(key, c.value);
       }
     }
     const running = this.inflight.get(key);
@@ -31,6 +33,9 @@ export class SharedRuns<V> {
       p.then(
         (value) => {
           this.sweep();
+          const old = this.cache.get(key);
+          if (old !== undefined) this.forget(key, old.value);
+          this.keeping?.hold(value);
           this.cache.set(key, { value, expiresMs: this.now() + this.ttlMs });
         },
         () => {},
@@ -47,10 +52,15 @@ export class SharedRuns<V> {
   /** Drops expired entries so the cache holds only what was asked within the last TTL. */
   private sweep(): void {
     const now = this.now();
-    for (const [k, v] of this.cache) if (v.expiresMs <= now) this.cache.delete(k);
+    for (const [k, v] of this.cache) if (v.expiresMs <= now) this.forget(k, v.value);
+  }
+
+  private forget(key: string, value: V): void {
+    this.cache.delete(key);
+    this.keeping?.drop(value);
   }
 
   clear(): void {
-    this.cache.clear();
+    for (const [k, v] of this.cache) this.forget(k, v.value);
   }
 }

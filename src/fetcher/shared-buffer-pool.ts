@@ -1,0 +1,81 @@
+/**
+ * Reusable buffers on SharedArrayBuffers, mapped once by the other thread and handed back when
+ * it is done with them: fetched bodies go to a render worker and rendered lines come back with no
+ * transfer, copy or new ArrayBuffer per request. (Every new or transferred-in ArrayBuffer counts as
+ * external memory in the receiving isolate, and V8 starts a full mark-compact for about every
+ * 64 MiB of it: with ~7 MiB of bodies and ~17 MiB of output per merged request, that was one
+ * per request or so.) Bounded: past `maxBytes` in use, `take` returns null and the caller
+ * allocates a plain buffer.
+ */
+export class SharedBufferSlot {
+  busy = true;
+  /** The main thread has mapped it (it is sent along with the first reply that uses it). */
+  sent = false;
+  readonly buf: Buffer;
+  constructor(
+    readonly id: number,
+    readonly sab: SharedArrayBuffer,
+  ) {
+    this.buf = Buffer.from(sab);
+  }
+}
+
+export class SharedBufferPool {
+  private readonly slots = new Map<number, SharedBufferSlot>();
+  private nextId = 1;
+  private bytes = 0;
+  /** Slots dropped since the main thread last heard: it forgets its mapping of them. */
+  private dropped: number[] = [];
+
+  constructor(readonly maxBytes = 512 << 20) {}
+
+  /** A free slot of at least `size` bytes (at most twice that), or a new one; null when full. */
+  take(size: number): SharedBufferSlot | null {
+    let best: SharedBufferSlot | null = null;
+    for (const s of this.slots.values()) {
+      const cap = s.buf.length;
+      if (!s.busy && cap >= size && cap <= 2 * size + 65536 && (best === null || cap < best.buf.length)) best = s;
+    }
+    if (best !== null) {
+      best.busy = true;
+      return best;
+    }
+    // A new one, with headroom: the next body or render of the same source is a little larger as
+    // often as not. Room for it: drop free slots of unfitting sizes first.
+    const cap = size + (size >> 2) + 4096;
+    if (this.bytes + cap > this.maxBytes) {
+      for (const s of [...this.slots.values()]) {
+        if (this.bytes + cap <= this.maxBytes) break;
+        if (!s.busy) this.drop(s);
+      }
+      if (this.bytes + cap > this.maxBytes) return null;
+    }
+    const s = new SharedBufferSlot(this.nextId++, new SharedArrayBuffer(cap));
+    this.slots.set(s.id, s);
+    this.bytes += cap;
+    return s;
+  }
+
+  /** The slot is free again (its response was written, or a render moved to a bigger one). */
+  give(id: number): void {
+    const s = this.slots.get(id);
+    if (s !== undefined) s.busy = false;
+  }
+
+  private drop(s: SharedBufferSlot): void {
+    this.slots.delete(s.id);
+    this.bytes -= s.buf.length;
+    if (s.sent) this.dropped.push(s.id);
+  }
+
+  /** Ids the main thread may forget, once each. */
+  takeDropped(): number[] {
+    const d = this.dropped;
+    this.dropped = [];
+    return d;
+  }
+
+  get bytesHeld(): number {
+    return this.bytes;
+  }
+}
