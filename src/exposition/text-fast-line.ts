@@ -71,6 +71,8 @@ export class FastLine {
   // Result of a successful scan.
   nameSlot = 0;
   labelCount = 0;
+  /** End of the series text `name{…}` (the key a visitor's cache uses). */
+  keyEnd = 0;
   value = 0;
   ts: TimestampMs | null = null;
   leStart = -1;
@@ -144,6 +146,7 @@ export class FastLine {
       c = buf[p] as number;
     }
     this.labelCount = n;
+    this.keyEnd = p;
     if (c !== SP && c !== TAB) return -1;
     return this.scanValue(p);
   }

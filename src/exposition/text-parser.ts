@@ -3,7 +3,7 @@ import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, utf
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { internAscii } from './intern.js';
-import { FNV_OFFSET, FNV_PRIME, KEY_HASH_MASK } from './key-hash.js';
+import { FNV_OFFSET, FNV_PRIME, KEY_HASH_MASK, keyHashBytes } from './key-hash.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import { FastLine } from './text-fast-line.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, TimestampMs } from './types.js';
@@ -89,7 +89,7 @@ export class TextParser {
     let pos = start;
     const predicting = this.visitor !== null && this.visitor.predict !== undefined;
     // The fast path's loops stop at a `\n` only: keep it to chunks whose last line has one.
-    let fast = this.visitor === null && enc.ascii && end > start && buf[end - 1] === B.NL ? this.fast : null;
+    let fast = enc.ascii && end > start && buf[end - 1] === B.NL ? this.fast : null;
     fast?.begin(buf, end);
     while (pos < end) {
       if (predicting) {
@@ -213,7 +213,18 @@ export class TextParser {
       if (fl.quantileStart >= 0 && readFloat(buf, fl.quantileStart, fl.quantileEnd) === INVALID) return false;
     }
     const n = fl.labelCount * 2;
-    this.fams.push(fam, name, n === 0 ? [] : fl.labels.slice(0, n), fl.value, fl.ts);
+    const visitor = this.visitor;
+    if (visitor === null) {
+      this.fams.push(fam, name, n === 0 ? [] : fl.labels.slice(0, n), fl.value, fl.ts);
+      return true;
+    }
+    // A visitor's cache is keyed by the series text; its labels are handed over only when new.
+    const key = latin1(buf, start, fl.keyEnd);
+    const hash = keyHashBytes(buf, start, fl.keyEnd);
+    this.fams.sampleCount++;
+    if (!visitor.known(key, fam, fl.value, fl.ts, hash)) {
+      visitor.sample(key, fam, name, n === 0 ? [] : fl.labels.slice(0, n), fl.value, fl.ts, hash);
+    }
     return true;
   }
 
