@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { CaptureSink } from '../testing/capture-sink.js';
 import { createTestPki } from '../testing/certs.js';
 import { freePort } from '../testing/ports.js';
@@ -119,6 +119,34 @@ test('OpenMetrics and gzip responses; body_size_limit applies to the decoded siz
   );
   assert.equal(byJob.bomb?.ok, false);
   assert.equal(byJob.bomb?.error?.reason, 'body_too_large');
+  await m.stop();
+});
+
+test('a streamed gzip body in many chunks (as Go exporters send it), twice over one kept-alive connection', async () => {
+  let scrape = 0;
+  const sockets = new Set<unknown>();
+  const addr = await serve((req, res) => {
+    sockets.add(req.socket);
+    scrape++;
+    res.setHeader('content-type', 'text/plain; version=0.0.4');
+    res.setHeader('content-encoding', 'gzip');
+    const gz = createGzip({ flush: zlibConstants.Z_SYNC_FLUSH });
+    gz.pipe(res);
+    gz.write('# TYPE big gauge\n');
+    // Many small writes, flushed one by one: lines are split across chunks and reads.
+    for (let i = 0; i < 5000; i++) gz.write(`big{shard="${i}",long_label="${'v'.repeat(i % 50)}"} ${i * scrape}\n`);
+    gz.end();
+  });
+  const { m, sink } = manager();
+  m.sync([testJob({ jobName: 'stream', targets: [addr] })], { start: false });
+  for (let k = 1; k <= 2; k++) {
+    const [r] = await m.scrapeAll();
+    assert.equal(r?.result.ok, true, r?.result.error?.message);
+    const big = sink.last(`http://${addr}/metrics`).filter((x) => x.name === 'big');
+    assert.equal(big.length, 5000);
+    assert.equal(big[4999]?.value, 4999 * k);
+  }
+  assert.equal(sockets.size, 1, 'the second scrape reused the connection');
   await m.stop();
 });
 
