@@ -99,7 +99,7 @@ for (const policy of COUNTER_FLOAT_POLICIES as CounterFloatPolicy[]) {
       assert.equal(fresh.reused, 0);
       assert.deepEqual(bytesOf(out), bytesOf(want), `round ${round}`);
       spare = prev ?? new EnvelopeImage();
-      spare.forget();
+      spare.reset();
       prev = out;
     }
     assert.deepEqual(reusedMetrics, freshMetrics);

@@ -30,6 +30,7 @@ const NEVER_REUSED = 0x1ff;
  * scrape of the same series copies runs of it and patches only timestamps and values.
  */
 export class EnvelopeImage extends EnvelopeWriter {
+  /** The series of each envelope; entries from `count` on are stale (kept: no regrowth each scrape). */
   preps: PreparedEnvelope[] = [];
   shapes: Int32Array;
 
@@ -45,12 +46,6 @@ export class EnvelopeImage extends EnvelopeWriter {
     this.shapes = shapes;
   }
 
-  /** Drops the series references (an image waiting in the pool must not keep them alive). */
-  forget(): void {
-    this.reset();
-    this.preps.length = 0;
-  }
-
   /** Records the series and layout of the envelope just written (index `count - 1`). */
   record(p: PreparedEnvelope, shape: number): void {
     const j = this.count - 1;
@@ -62,6 +57,7 @@ export class EnvelopeImage extends EnvelopeWriter {
 
 /** What one appender collected: the samples of one scrape, in order, not yet encoded. */
 export class SampleList {
+  /** Entries from `count` on are stale, as in EnvelopeImage. */
   preps: PreparedEnvelope[] = [];
   values = new Float64Array(256);
   /** Timestamps in ms; NaN marks a bigint timestamp, kept in `bigTimes` by index. */
@@ -74,20 +70,20 @@ export class SampleList {
     if (i === this.values.length) this.grow();
     this.preps[i] = p;
     this.values[i] = value;
-    if (typeof ts === 'number') this.times[i] = ts;
-    else {
-      this.times[i] = Number.NaN;
-      const big = this.bigTimes ?? new Map<number, bigint>();
-      big.set(i, ts);
-      this.bigTimes = big;
-    }
+    this.times[i] = typeof ts === 'number' ? ts : this.bigTime(i, ts);
     this.count = i + 1;
   }
 
   clear(): void {
     this.count = 0;
-    this.preps.length = 0;
     this.bigTimes = null;
+  }
+
+  private bigTime(i: number, ts: bigint): number {
+    const big = this.bigTimes ?? new Map<number, bigint>();
+    big.set(i, ts);
+    this.bigTimes = big;
+    return Number.NaN;
   }
 
   private grow(): void {
@@ -180,7 +176,6 @@ export class ScrapeEncoder {
       }
     }
     this.flushRun();
-    if (out.preps.length > out.count) out.preps.length = out.count;
     this.prev = null;
   }
 

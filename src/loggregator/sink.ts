@@ -114,33 +114,31 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
   const SPARES = 8;
 
   const retire = (image: EnvelopeImage): void => {
-    image.forget();
+    image.reset();
     if (spareImages.length < SPARES) spareImages.push(image);
   };
 
   /** Collects a scrape's samples (nothing else per sample); encoding happens at commit. */
   class Appender implements SinkAppender<PreparedEnvelope> {
-    private samples: SampleList | null = null;
+    private readonly samples: SampleList;
     private readonly prev: EnvelopeImage | null;
+    /** Committed or rolled back: the pooled lists and images are no longer this appender's. */
+    private done = false;
 
     constructor(private readonly target: ScrapeTarget) {
+      this.samples = spareLists.pop() ?? new SampleList();
       this.prev = images.get(target) ?? null;
       if (this.prev !== null) images.delete(target);
     }
 
     append(p: PreparedEnvelope, value: number, ts: TimestampMs): void {
-      let s = this.samples;
-      if (s === null) {
-        s = spareLists.pop() ?? new SampleList();
-        this.samples = s;
-      }
-      s.push(p, value, ts);
+      this.samples.push(p, value, ts);
     }
 
     commit(): void {
+      if (this.done) return;
       const out = spareImages.pop() ?? new EnvelopeImage();
-      if (this.samples !== null) encoder.encode(this.samples, this.prev, out);
-      else out.forget();
+      encoder.encode(this.samples, this.prev, out);
       if (out.count > 0) sender.enqueue(out.buf, out.ends, out.count);
       if (this.prev !== null) retire(this.prev);
       const newer = images.get(this.target);
@@ -150,6 +148,7 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
     }
 
     rollback(): void {
+      if (this.done) return;
       if (this.prev !== null) {
         if (images.has(this.target)) retire(this.prev);
         else images.set(this.target, this.prev);
@@ -158,12 +157,9 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
     }
 
     private release(): void {
-      const s = this.samples;
-      if (s !== null) {
-        s.clear();
-        if (spareLists.length < SPARES) spareLists.push(s);
-      }
-      this.samples = null;
+      this.samples.clear();
+      if (spareLists.length < SPARES) spareLists.push(this.samples);
+      this.done = true;
     }
   }
 
