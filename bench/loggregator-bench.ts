@@ -168,10 +168,15 @@ export async function sendPath(report: (line: string) => void, batchMaxEnvelopes
   }
 }
 
-/** The exposition text of `benchSeries()` (what a target would serve). */
-function benchExposition(): string {
+/**
+ * The exposition text of `benchSeries()` at scrape `k`, as a live target would serve it: counters
+ * grow by varying steps (now and then crossing a varint length), gauges wander, one in 20
+ * gauges sits at 0 every other scrape (proto3 then leaves the value out).
+ */
+function benchExposition(k: number): string {
   const lines: string[] = [];
   const seen = new Set<string>();
+  let n = 0;
   for (const s of benchSeries()) {
     if (!seen.has(s.family)) {
       seen.add(s.family);
@@ -180,7 +185,10 @@ function benchExposition(): string {
     const l: string[] = [];
     for (let i = 0; i < s.labels.length; i += 2)
       if (s.labels[i] !== 'instance' && s.labels[i] !== 'job') l.push(`${s.labels[i]}="${s.labels[i + 1]}"`);
-    lines.push(`${s.name}{${l.join(',')}} ${lines.length}`);
+    n++;
+    const gauge = s.type === 'gauge' || s.name.endsWith('_sum');
+    const value = gauge ? (n % 20 === 0 && k % 2 === 0 ? 0 : Math.sin(n + k) * 1000) : n * 100 + k * (n % 7);
+    lines.push(`${s.name}{${l.join(',')}} ${value}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -190,10 +198,12 @@ function benchExposition(): string {
  * Loggregator sink (null transport): the CPU difference per sample is what the sink adds.
  */
 export async function engineDelta(report: (line: string) => void): Promise<void> {
-  const body = benchExposition();
+  // Rendered up front so the target costs the same whatever the sink; values change every scrape.
+  const bodies = Array.from({ length: 64 }, (_, k) => Buffer.from(benchExposition(k)));
+  let served = 0;
   const http = createServer((_req, res) => {
     res.setHeader('content-type', 'text/plain; version=0.0.4');
-    res.end(body);
+    res.end(bodies[served++ % bodies.length]);
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const addr = `127.0.0.1:${(http.address() as AddressInfo).port}`;
