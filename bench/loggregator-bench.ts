@@ -247,7 +247,7 @@ export async function engineDelta(report: (line: string) => void): Promise<void>
   const perBase = median(bases);
   const perSink = median(sinks);
   report(
-    `loggregator: scrape engine, local HTTP target, 1000 series: ${perBase.toFixed(2)} µs CPU/sample discarding, ${perSink.toFixed(2)} with the Loggregator sink (null transport): +${(perSink - perBase).toFixed(2)} µs/sample (goal <= 0.5)`,
+    `loggregator: scrape engine, local HTTP target, 1000 series: ${perBase.toFixed(2)} µs CPU/sample discarding, ${perSink.toFixed(2)} with the Loggregator sink (null transport): ${perSink >= perBase ? '+' : ''}${(perSink - perBase).toFixed(2)} µs/sample (goal <= 0.5)`,
   );
 }
 

@@ -21,7 +21,7 @@ import type { LoggregatorMetrics } from './metrics.js';
 const GAUGE = 1 << 8;
 const KEY_MASK = 0x1ff;
 const PREFIX_SHIFT = 9;
-/** An envelope that is always encoded afresh (counter totals beyond 2^53, counters sent as gauges). */
+/** An envelope that is always encoded afresh (counter totals beyond 2^53). */
 const NEVER_REUSED = 0x1ff;
 
 /**
@@ -100,8 +100,8 @@ export class SampleList {
  * Encodes a scrape's samples into a fresh image. Samples whose series sat in the previous image
  * with the same layout are not re-encoded: consecutive ones form a run that is copied in one
  * piece, then each envelope of the run gets its new timestamp and value. Everything else (new
- * series, a value whose encoded length changed, odd counter values) is encoded from the series'
- * prepared bytes. Either way the bytes are exactly what a fresh encoding gives.
+ * series, a value whose encoded length changed, counter totals beyond 2^53) is encoded from the
+ * series' prepared bytes. Either way the bytes are exactly what a fresh encoding gives.
  */
 export class ScrapeEncoder {
   /** Envelopes of the last `encode` copied from the previous image rather than encoded. */
@@ -149,9 +149,8 @@ export class ScrapeEncoder {
       if (p.kind === 'gauge') key = tsLen | GAUGE | (v === 0 && 1 / v > 0 ? 0 : 8 << 4);
       else if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) key = tsLen | ((v === 0 ? 0 : varintLen(v)) << 4);
       else {
-        this.flushRun();
-        this.oddCounter(p, v);
-        continue;
+        key = this.oddCounter(p, v, tsLen);
+        if (key < 0) continue;
       }
       const s = p.slot;
       if (prev !== null && s >= 0 && s < prev.count && prev.preps[s] === p && ((prev.shapes[s] as number) & KEY_MASK) === key) {
@@ -171,7 +170,7 @@ export class ScrapeEncoder {
         out.record(p, prev.shapes[s] as number);
       } else {
         this.flushRun();
-        const prefix = p.kind === 'gauge' ? out.writeGauge(p, this.tsField, v) : out.writeCounter(p, this.tsField, v);
+        const prefix = key & GAUGE ? out.writeGauge(p, this.tsField, v) : out.writeCounter(p, this.tsField, v);
         out.record(p, key | (prefix << PREFIX_SHIFT));
       }
     }
@@ -197,22 +196,28 @@ export class ScrapeEncoder {
     this.runNext = -1;
   }
 
-  /** Counter values that are not exact safe integers: the policy decides; each case is counted. */
-  private oddCounter(p: PreparedEnvelope, value: number): void {
-    const out = this.out;
+  /**
+   * Counter values that are not exact safe integers: the policy decides; each case is counted.
+   * Returns the layout key when the value goes out as a gauge (encoded like any gauge), else -1
+   * after writing a big total or dropping the sample.
+   */
+  private oddCounter(p: PreparedEnvelope, value: number, tsLen: number): number {
     const m = this.metrics;
     const outcome = classifyCounter(value);
     const d = counterDecision(outcome, this.policy);
+    if (d === 'gauge') {
+      m.counterValuesAsGauges++;
+      return tsLen | GAUGE | (value === 0 && 1 / value > 0 ? 0 : 8 << 4);
+    }
+    // Not one envelope per sample in order from here: the pending run must end first.
+    this.flushRun();
     if (d === 'total') {
       if (outcome === CounterOutcome.TRUNCATED) m.counterValuesTruncated++;
       else if (outcome === CounterOutcome.CLAMPED) m.counterValuesClamped++;
-      out.writeCounterBig(p, this.tsField, counterTotal(value, outcome));
-      out.record(p, NEVER_REUSED);
-    } else if (d === 'gauge') {
-      m.counterValuesAsGauges++;
-      out.writeGauge(p, this.tsField, value);
-      out.record(p, NEVER_REUSED);
+      this.out.writeCounterBig(p, this.tsField, counterTotal(value, outcome));
+      this.out.record(p, NEVER_REUSED);
     } else m.envelopesDropped[d]++;
+    return -1;
   }
 }
 
