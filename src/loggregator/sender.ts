@@ -24,7 +24,8 @@ export interface SenderOptions {
 /**
  * Drives one IngressTransport: a bounded queue filled by `enqueue` (never waits), one
  * long-lived BatchSender stream written one batch at a time, full batches as soon as they exist
- * and partial ones every `flushIntervalMs` (go-loggregator: 100 envelopes / 100 ms). When the
+ * and partial ones every `flushIntervalMs` (go-loggregator: 100 envelopes / 100 ms; our default
+ * batches are bigger, see LoggregatorSinkOptions.batchMaxEnvelopes). When the
  * agent is unreachable or the stream fails, it reconnects with capped exponential backoff and
  * jitter while the queue keeps the newest envelopes.
  */
