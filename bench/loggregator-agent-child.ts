@@ -9,7 +9,8 @@
  *   default flow-control windows, so the sender stalls for a WINDOW_UPDATE every 32 KiB.
  * - `wide`: a bare `node:http2` server with 16 MiB windows, standing in for the released Go
  *   agent, whose grpc-go server grows its windows by BDP estimation up to 16 MiB. It only
- *   counts the envelopes of each length-prefixed gRPC message and answers with status 0.
+ *   counts the envelopes of each length-prefixed gRPC message and answers with status 0. Like
+ *   grpc-go, it prefers AES-128-GCM (the grpc-js fake gets OpenSSL's AES-256-GCM).
  */
 import { createServer } from 'node:http';
 import http2 from 'node:http2';
@@ -18,6 +19,15 @@ import { startFakeAgent } from '../src/loggregator/testing/fake-agent.js';
 import { benchExposition } from './loggregator-corpus.js';
 
 const WIDE_WINDOW = 16 * 1024 * 1024;
+const GO_LIKE_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+].join(':');
 
 /** Number of `batch` entries in an EnvelopeBatch, by walking the framing only. */
 function countEntries(b: Buffer): number {
@@ -47,6 +57,9 @@ async function startWideAgent(ca: string, cert: string, key: string, onEnvelopes
     requestCert: true,
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
+    // Go's TLS 1.3 server picks AES-128-GCM first on AES-NI hardware; OpenSSL's default is AES-256.
+    ciphers: GO_LIKE_CIPHERS,
+    honorCipherOrder: true,
     settings: { initialWindowSize: WIDE_WINDOW },
   });
   server.on('session', (session) => session.setLocalWindowSize(WIDE_WINDOW));
