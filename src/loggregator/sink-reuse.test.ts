@@ -104,3 +104,32 @@ test('commit and rollback are once only: a second call does nothing', async () =
   assert.equal(reusing.sink.metrics.envelopesSent, series.length);
   await reusing.sink.stop(Date.now() + 1000);
 });
+
+test('default batching: up to 1000 envelopes per EnvelopeBatch, the rest on flush', async () => {
+  const side = pair().reusing;
+  for (let k = 0; k < 3; k++) fill(side, target, k, 1700000000000 + k * 1000).commit(); // 3 × 800 envelopes
+  await side.sink.flush(Date.now() + 2000);
+  assert.deepEqual(
+    side.transport.batches.map((b) => countEntries(b)),
+    [1000, 1000, 400],
+  );
+  assert.equal(side.sink.metrics.batchSize.sum, 2400);
+  await side.sink.stop(Date.now() + 1000);
+});
+
+function countEntries(b: Buffer): number {
+  let n = 0;
+  for (let pos = 0; pos < b.length; n++) {
+    pos++;
+    let len = 0;
+    let mul = 1;
+    for (;;) {
+      const x = b[pos++] as number;
+      len += (x & 0x7f) * mul;
+      if (x < 0x80) break;
+      mul *= 128;
+    }
+    pos += len;
+  }
+  return n;
+}
