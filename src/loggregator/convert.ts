@@ -28,18 +28,27 @@ export interface ConvertOptions {
  * The per-series half of a conversion, computed once when the scrape engine first sees a
  * series: everything about the envelope except its value and timestamp.
  */
-export interface PreparedEnvelope {
-  readonly kind: EnvelopeKind;
-  /** Counter name, or the gauge's metric key. */
-  readonly name: string;
-  readonly sourceId: string;
-  readonly instanceId: string;
-  /** GaugeValue unit (always "" for counters). */
-  readonly unit: string;
-  /** Flat `[k0, v0, k1, v1, …]`, sorted by key, without `source_id` (and `unit` on gauges). */
-  readonly tags: Labels;
-  /** Constant protobuf fragments for the hand encoder (see encode.ts). */
-  readonly bytes: PreparedBytes;
+export class PreparedEnvelope {
+  /**
+   * Where this series' envelope sits in its target's last committed envelope image, which the
+   * sink copies unchanged bytes from (see image.ts); -1 before the first commit. Only a hint:
+   * the image checks that the slot really holds this series.
+   */
+  slot = -1;
+
+  constructor(
+    readonly kind: EnvelopeKind,
+    /** Counter name, or the gauge's metric key. */
+    readonly name: string,
+    readonly sourceId: string,
+    readonly instanceId: string,
+    /** GaugeValue unit (always "" for counters). */
+    readonly unit: string,
+    /** Flat `[k0, v0, k1, v1, …]`, sorted by key, without `source_id` (and `unit` on gauges). */
+    readonly tags: Labels,
+    /** Constant protobuf fragments for the hand encoder (see encode.ts). */
+    readonly bytes: PreparedBytes,
+  ) {}
 }
 
 export interface PreparedBytes {
@@ -174,15 +183,15 @@ export function prepareEnvelope(
   }
   if (sourceId === '') sourceId = target.sourceId !== '' ? target.sourceId : options.defaultSourceId;
   const instanceId = target.instanceId;
-  return {
-    kind: shape.kind,
-    name: series.name,
+  return new PreparedEnvelope(
+    shape.kind,
+    series.name,
     sourceId,
     instanceId,
     unit,
     tags,
-    bytes: prepareBytes(sourceId, series.name, unit, instanceId, tags),
-  };
+    prepareBytes(sourceId, series.name, unit, instanceId, tags),
+  );
 }
 
 const utf8 = new TextEncoder();

@@ -12,47 +12,59 @@ import type { EncodedHeads, PreparedBytes, PreparedEnvelope } from './convert.js
  */
 export class EnvelopeWriter {
   buf: Buffer;
+  /** Over `buf`, for unaligned multi-byte writes; replaced with it. */
+  view: DataView;
   pos = 0;
-  /** End offset of each envelope written since the last reset. */
-  ends: number[] = [];
+  /** Envelopes written since the last reset; envelope i ends at `ends[i]`. */
+  count = 0;
+  ends: Uint32Array;
 
-  constructor(initialBytes = 16384) {
+  constructor(initialBytes = 16384, initialEnvelopes = 128) {
     this.buf = Buffer.allocUnsafe(initialBytes);
-  }
-
-  get count(): number {
-    return this.ends.length;
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.ends = new Uint32Array(initialEnvelopes);
   }
 
   reset(): void {
     this.pos = 0;
-    this.ends.length = 0;
+    this.count = 0;
   }
 
-  /**
-   * Hands over what was written and starts a fresh scratch buffer sized for the next scrape
-   * (cheaper than copying: allocUnsafe does not zero). The returned views stay valid.
-   */
-  take(): { bytes: Buffer; ends: number[] } {
-    const bytes = this.buf.subarray(0, this.pos);
-    const ends = this.ends;
-    this.buf = Buffer.allocUnsafe(Math.max(1024, this.pos + (this.pos >> 3)));
-    this.ends = [];
-    this.pos = 0;
-    return { bytes, ends };
-  }
-
-  private ensure(n: number): void {
+  /** Room for `n` more bytes after `pos`; what is before `pos` is kept. */
+  ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
+    next.set(this.buf.subarray(0, this.pos), 0);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 
-  /** A counter envelope; `total` is a uint64 that is a safe integer (the common case). */
-  writeCounter(p: PreparedEnvelope, timestampField: Uint8Array, total: number): void {
+  /** Room for one more envelope's bookkeeping; returns its index (`count`). */
+  reserveIndex(): number {
+    const i = this.count;
+    if (i === this.ends.length) this.growIndex(i * 2);
+    return i;
+  }
+
+  protected growIndex(n: number): void {
+    const ends = new Uint32Array(n);
+    ends.set(this.ends.subarray(0, this.count));
+    this.ends = ends;
+  }
+
+  private endEnvelope(): void {
+    const i = this.reserveIndex(); // first: it may replace `ends`
+    this.ends[i] = this.pos;
+    this.count = i + 1;
+  }
+
+  /**
+   * A counter envelope; `total` is a uint64 that is a safe integer (the common case). Returns the
+   * length of the envelope's length prefix (as the other writes do).
+   */
+  writeCounter(p: PreparedEnvelope, timestampField: Uint8Array, total: number): number {
     const b = p.bytes;
     const head = b.heads.counter;
     const name = b.name;
@@ -60,7 +72,7 @@ export class EnvelopeWriter {
     const envLen = timestampField.length + head.length + varintLen(bodyLen) + bodyLen;
     this.ensure(6 + envLen);
     this.buf[this.pos++] = 0x0a;
-    this.varint(envLen);
+    const lenLen = this.varint(envLen);
     this.bytes(timestampField);
     this.bytes(head);
     this.varint(bodyLen);
@@ -69,18 +81,19 @@ export class EnvelopeWriter {
       this.buf[this.pos++] = 0x18;
       this.varint(total);
     }
-    this.ends.push(this.pos);
+    this.endEnvelope();
+    return lenLen;
   }
 
   /** A counter envelope whose total needs more than 53 bits. */
-  writeCounterBig(p: PreparedEnvelope, timestampField: Uint8Array, total: bigint): void {
+  writeCounterBig(p: PreparedEnvelope, timestampField: Uint8Array, total: bigint): number {
     const b = p.bytes;
     const head = b.heads.counter;
     const bodyLen = b.name.length + (total === 0n ? 0 : 1 + bigVarintLen(total));
     const envLen = timestampField.length + head.length + varintLen(bodyLen) + bodyLen;
     this.ensure(6 + envLen);
     this.buf[this.pos++] = 0x0a;
-    this.varint(envLen);
+    const lenLen = this.varint(envLen);
     this.bytes(timestampField);
     this.bytes(head);
     this.varint(bodyLen);
@@ -89,19 +102,21 @@ export class EnvelopeWriter {
       this.buf[this.pos++] = 0x18;
       this.bigVarint(total);
     }
-    this.ends.push(this.pos);
+    this.endEnvelope();
+    return lenLen;
   }
 
   /** A gauge envelope with one metric: `name` → GaugeValue{unit, value} (unit "" for counter series). */
-  writeGauge(p: PreparedEnvelope, timestampField: Uint8Array, value: number): void {
+  writeGauge(p: PreparedEnvelope, timestampField: Uint8Array, value: number): number {
     const heads = p.bytes.heads;
+    let lenLen: number;
     // proto3 omits a double only when it is +0 (Go and protobuf-es both keep -0).
     if (value === 0 && 1 / value > 0) {
       const head = heads.gaugeZero;
       const envLen = timestampField.length + head.length;
       this.ensure(6 + envLen);
       this.buf[this.pos++] = 0x0a;
-      this.varint(envLen);
+      lenLen = this.varint(envLen);
       this.bytes(timestampField);
       this.bytes(head);
     } else {
@@ -109,18 +124,19 @@ export class EnvelopeWriter {
       const envLen = timestampField.length + head.length + 8;
       this.ensure(6 + envLen);
       this.buf[this.pos++] = 0x0a;
-      this.varint(envLen);
+      lenLen = this.varint(envLen);
       this.bytes(timestampField);
       this.bytes(head);
-      this.buf.writeDoubleLE(value, this.pos);
+      this.view.setFloat64(this.pos, value, true);
       this.pos += 8;
     }
-    this.ends.push(this.pos);
+    this.endEnvelope();
+    return lenLen;
   }
 
   private bytes(src: Uint8Array): void {
     const n = src.length;
-    if (n < 24) {
+    if (n < 16) {
       const buf = this.buf;
       let pos = this.pos;
       for (let i = 0; i < n; i++) buf[pos++] = src[i] as number;
@@ -131,23 +147,11 @@ export class EnvelopeWriter {
     }
   }
 
-  /** Unsigned varint of a non-negative safe integer. */
-  private varint(n: number): void {
-    const buf = this.buf;
-    let pos = this.pos;
-    if (n < 0x80000000) {
-      while (n > 0x7f) {
-        buf[pos++] = (n & 0x7f) | 0x80;
-        n >>>= 7;
-      }
-    } else {
-      while (n > 0x7f) {
-        buf[pos++] = (n & 0x7f) | 0x80;
-        n = Math.floor(n / 128);
-      }
-    }
-    buf[pos++] = n;
-    this.pos = pos;
+  /** Unsigned varint of a non-negative safe integer; returns its length. */
+  private varint(n: number): number {
+    const start = this.pos;
+    this.pos = writeVarint(this.buf, start, n);
+    return this.pos - start;
   }
 
   private bigVarint(n: bigint): void {
@@ -157,6 +161,23 @@ export class EnvelopeWriter {
     }
     this.buf[this.pos++] = Number(n);
   }
+}
+
+/** Writes the varint of a non-negative safe integer at `pos`; returns the position after it. */
+export function writeVarint(buf: Uint8Array, pos: number, n: number): number {
+  if (n < 0x80000000) {
+    while (n > 0x7f) {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+  } else {
+    while (n > 0x7f) {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n = Math.floor(n / 128);
+    }
+  }
+  buf[pos++] = n;
+  return pos;
 }
 
 /** Computes (once per series) the constant bytes between the timestamp and the value. */

@@ -2,28 +2,30 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EnvelopeQueue } from './queue.js';
 
-/** A segment of one-byte "envelopes" with the given byte values. */
-const seg = (...xs: number[]) => ({ bytes: Buffer.from(xs), ends: xs.map((_, i) => i + 1) });
+/** Framed one-byte "envelopes" (`0x0a 0x01 x`) with the given byte values. */
+const seg = (...xs: number[]) => ({ bytes: Buffer.from(xs.flatMap((x) => [0x0a, 1, x])), ends: xs.map((_, i) => 3 * i + 3) });
 const push = (q: EnvelopeQueue, ...xs: number[]) => {
   const s = seg(...xs);
   return q.push(s.bytes, s.ends);
 };
-const drain = (q: EnvelopeQueue, max: number): number[][] => {
+const values = (b: Buffer): number[] => [...b].filter((_, i) => i % 3 === 2);
+const drain = (q: EnvelopeQueue): number[][] => {
   const out: number[][] = [];
-  for (let b = q.take(max); b !== null; b = q.take(max)) {
-    assert.equal(b.bytes.length, b.count);
-    out.push([...b.bytes]);
+  for (let b = q.take(true); b !== null; b = q.take(true)) {
+    assert.equal(b.bytes.length, 3 * b.count);
+    out.push(values(b.bytes));
+    q.release(b);
   }
   return out;
 };
 
-test('FIFO batches across segment boundaries', () => {
-  const q = new EnvelopeQueue(100);
+test('FIFO batches across commits', () => {
+  const q = new EnvelopeQueue(100, 3);
   push(q, 1, 2, 3);
   push(q, 4);
   push(q, 5, 6, 7, 8);
   assert.equal(q.length, 8);
-  assert.deepEqual(drain(q, 3), [
+  assert.deepEqual(drain(q), [
     [1, 2, 3],
     [4, 5, 6],
     [7, 8],
@@ -31,37 +33,70 @@ test('FIFO batches across segment boundaries', () => {
   assert.equal(q.length, 0);
 });
 
+test('only full batches are taken unless partial ones are asked for', () => {
+  const q = new EnvelopeQueue(100, 3);
+  push(q, 1, 2);
+  assert.equal(q.hasFullBatch, false);
+  assert.equal(q.take(false), null);
+  push(q, 3, 4);
+  assert.equal(q.hasFullBatch, true);
+  assert.deepEqual(values((q.take(false) as { bytes: Buffer }).bytes), [1, 2, 3]);
+  assert.equal(q.take(false), null);
+  assert.deepEqual(drain(q), [[4]]);
+});
+
 test('full: the oldest envelopes are dropped and counted', () => {
-  const q = new EnvelopeQueue(4);
+  const q = new EnvelopeQueue(4, 10);
   assert.equal(push(q, 1, 2, 3), 0);
   assert.equal(push(q, 4, 5), 1);
   assert.equal(push(q, 6, 7, 8), 3);
   assert.equal(q.length, 4);
-  assert.deepEqual(drain(q, 10), [[5, 6, 7, 8]]);
+  assert.deepEqual(drain(q), [[5, 6, 7, 8]]);
 });
 
-test('a segment larger than the queue keeps its newest envelopes', () => {
-  const q = new EnvelopeQueue(3);
+test('dropping the oldest reaches across batches', () => {
+  const q = new EnvelopeQueue(5, 2);
+  push(q, 1, 2, 3, 4, 5);
+  assert.equal(push(q, 6, 7, 8), 3);
+  assert.deepEqual(drain(q), [[4], [5, 6], [7, 8]]);
+});
+
+test('a commit larger than the queue keeps its newest envelopes', () => {
+  const q = new EnvelopeQueue(3, 10);
   push(q, 1);
   assert.equal(push(q, 2, 3, 4, 5, 6), 3);
-  assert.deepEqual(drain(q, 10), [[4, 5, 6]]);
+  assert.deepEqual(drain(q), [[4, 5, 6]]);
 });
 
 test('clear() reports what it discards; capacity must be positive', () => {
   const q = new EnvelopeQueue(10);
   push(q, 1, 2);
   assert.equal(q.clear(), 2);
-  assert.equal(q.take(5), null);
+  assert.equal(q.take(true), null);
   assert.throws(() => new EnvelopeQueue(0), RangeError);
 });
 
-test('take() keeps a batch under the byte budget, but always takes at least one envelope', () => {
-  const q = new EnvelopeQueue(100);
+test('batches stay under the byte budget, but a lone oversized envelope still goes', () => {
+  const q = new EnvelopeQueue(100, 10, 9);
   push(q, 1, 2, 3, 4, 5);
   push(q, 6, 7);
   const sizes: number[] = [];
-  for (let b = q.take(10, 3); b !== null; b = q.take(10, 3)) sizes.push(b.count);
-  assert.deepEqual(sizes, [3, 3, 1]); // 1-3 | 4,5 + 6 across segments | 7
-  push(q, 9);
-  assert.equal(q.take(10, 0)?.count, 1);
+  for (let b = q.take(true); b !== null; b = q.take(true)) sizes.push(b.count);
+  assert.deepEqual(sizes, [3, 3, 1]); // 1-3 | 4,5 + 6 across commits | 7
+  const tiny = new EnvelopeQueue(100, 10, 0);
+  push(tiny, 9, 10);
+  assert.equal(tiny.take(false)?.count, 1);
+  assert.equal(tiny.take(false)?.count, 1);
+});
+
+test('released batches are reused, and what they held does not leak into the next', () => {
+  const q = new EnvelopeQueue(100, 2);
+  push(q, 1, 2);
+  const b = q.take(false);
+  assert.ok(b);
+  q.release(b);
+  push(q, 3, 4, 5);
+  const c = q.take(false);
+  assert.equal(c, b);
+  assert.deepEqual(values(c.bytes), [3, 4]);
 });

@@ -1,7 +1,7 @@
 import type { BatchStream, IngressTransport } from './client.js';
 import type { LoggregatorMetrics } from './metrics.js';
 import { observeBatchSize } from './metrics.js';
-import { EnvelopeQueue } from './queue.js';
+import { EnvelopeQueue, type QueuedBatch } from './queue.js';
 
 export interface SenderOptions {
   queueCapacity: number;
@@ -24,7 +24,8 @@ export interface SenderOptions {
 /**
  * Drives one IngressTransport: a bounded queue filled by `enqueue` (never waits), one
  * long-lived BatchSender stream written one batch at a time, full batches as soon as they exist
- * and partial ones every `flushIntervalMs` (go-loggregator: 100 envelopes / 100 ms). When the
+ * and partial ones every `flushIntervalMs` (go-loggregator: 100 envelopes / 100 ms; our default
+ * batches are bigger, see LoggregatorSinkOptions.batchMaxEnvelopes). When the
  * agent is unreachable or the stream fails, it reconnects with capped exponential backoff and
  * jitter while the queue keeps the newest envelopes.
  */
@@ -35,8 +36,8 @@ export class EnvelopeSender {
   private backoffTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
   private everConnected = false;
-  /** Batch writes handed to the stream and not yet completed. */
-  private readonly pending = new Set<{ count: number }>();
+  /** Batches handed to the stream whose write has not completed (and not been counted lost). */
+  private readonly pending = new Set<QueuedBatch>();
   private draining = 0;
   private pumping = false;
   private stopped = false;
@@ -50,22 +51,25 @@ export class EnvelopeSender {
     private readonly o: SenderOptions,
     private readonly metrics: LoggregatorMetrics,
   ) {
-    this.queue = new EnvelopeQueue(o.queueCapacity);
+    this.queue = new EnvelopeQueue(o.queueCapacity, o.batchMaxEnvelopes, o.batchMaxBytes);
     this.random = o.random ?? Math.random;
     this.flushTimer = setInterval(() => this.pump(true), o.flushIntervalMs);
     this.flushTimer.unref();
   }
 
-  /** Hands encoded envelopes (one buffer, end offset of each) to the queue. Never blocks. */
-  enqueue(bytes: Buffer, ends: ArrayLike<number>): void {
+  /**
+   * Copies the first `n` encoded envelopes (framed, envelope i ending at `ends[i]`) into the
+   * queue; the caller may reuse its buffers at once. Never blocks.
+   */
+  enqueue(bytes: Uint8Array, ends: ArrayLike<number>, n = ends.length): void {
     if (this.stopped) {
-      this.metrics.envelopesDropped.shutdown += ends.length;
+      this.metrics.envelopesDropped.shutdown += n;
       return;
     }
-    const dropped = this.queue.push(bytes, ends);
+    const dropped = this.queue.push(bytes, ends, n);
     if (dropped > 0) this.metrics.envelopesDropped.queue_full += dropped;
     this.metrics.queueLength = this.queue.length;
-    if (this.queue.length >= this.o.batchMaxEnvelopes) this.pump(false);
+    if (this.queue.hasFullBatch) this.pump(false);
   }
 
   /** Sends everything queued, partial batches included; resolves when done or at `deadline`. */
@@ -126,27 +130,27 @@ export class EnvelopeSender {
   private pumpLoop(partial: boolean): void {
     const stream = this.stream;
     if (stream === null) {
-      if (partial || this.draining > 0 || this.queue.length >= this.o.batchMaxEnvelopes) this.connect();
+      if (partial || this.draining > 0 || this.queue.hasFullBatch) this.connect();
       return;
     }
     // Stop as soon as the stream changes: a write may fail synchronously and close it.
     while (this.stream === stream && this.pending.size < this.o.maxInFlightBatches && this.queue.length > 0) {
-      if (!partial && this.draining === 0 && this.queue.length < this.o.batchMaxEnvelopes) return;
-      const batch = this.queue.take(this.o.batchMaxEnvelopes, this.o.batchMaxBytes);
+      const batch = this.queue.take(partial || this.draining > 0);
       if (batch === null) return;
       this.metrics.queueLength = this.queue.length;
-      const write = { count: batch.count };
-      this.pending.add(write);
+      this.pending.add(batch);
+      // grpc-js copies the message into its own frame, so a completed write frees the batch.
       stream.write(batch.bytes, (err) => {
-        if (!this.pending.has(write)) return; // already counted when the stream failed
-        if (err) {
-          this.streamFailed(stream, err, 'write'); // counts this batch with the others in flight
-          return;
-        }
-        this.pending.delete(write);
+        const count = batch.count;
+        const mine = this.pending.has(batch);
+        // Counts this batch with the others in flight (unless that already happened).
+        if (mine && err) this.streamFailed(stream, err, 'write');
+        this.pending.delete(batch);
+        this.queue.release(batch);
+        if (!mine || err) return;
         this.attempt = 0;
-        this.metrics.envelopesSent += write.count;
-        observeBatchSize(this.metrics, write.count);
+        this.metrics.envelopesSent += count;
+        observeBatchSize(this.metrics, count);
         // Keep going while full batches (or, when draining, any batch) are waiting.
         this.pump(false);
         this.notifyIdle();
