@@ -243,6 +243,7 @@ export async function benchLoggregator(report: (line: string) => void): Promise<
   await encodePath(report);
   await engineEndToEnd(report, 'grpc-js');
   await engineEndToEnd(report, 'wide');
+  await engineEndToEnd(report, 'wide', 1000);
   await sendPath(report, 100);
   await sendPath(report, 1000);
   await sendPath(report, 1000, 'wide');

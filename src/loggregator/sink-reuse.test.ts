@@ -31,10 +31,10 @@ for (let i = 0; i < 400; i++) {
 }
 
 /** Two sinks fed the same samples: one keeps its target across scrapes, the other never can reuse. */
-function pair() {
+function pair(batchMaxEnvelopes?: number) {
   const make = () => {
     const transport = recordingTransport();
-    const sink = createLoggregatorSink({ defaultSourceId: 'd', transport, flushIntervalMs: 5 });
+    const sink = createLoggregatorSink({ defaultSourceId: 'd', transport, flushIntervalMs: 5, batchMaxEnvelopes });
     return { sink, transport, preps: series.map((s) => sink.prepare(target, s)) };
   };
   return { reusing: make(), fresh: make() };
@@ -105,16 +105,21 @@ test('commit and rollback are once only: a second call does nothing', async () =
   await reusing.sink.stop(Date.now() + 1000);
 });
 
-test('default batching: up to 1000 envelopes per EnvelopeBatch, the rest on flush', async () => {
-  const side = pair().reusing;
-  for (let k = 0; k < 3; k++) fill(side, target, k, 1700000000000 + k * 1000).commit(); // 3 × 800 envelopes
-  await side.sink.flush(Date.now() + 2000);
-  assert.deepEqual(
-    side.transport.batches.map((b) => countEntries(b)),
-    [1000, 1000, 400],
-  );
-  assert.equal(side.sink.metrics.batchSize.sum, 2400);
-  await side.sink.stop(Date.now() + 1000);
+test('batching: 100 envelopes per EnvelopeBatch by default (as go-loggregator), or as configured; the rest on flush', async () => {
+  for (const [size, expected] of [
+    [undefined, Array(24).fill(100)],
+    [1000, [1000, 1000, 400]],
+  ] as const) {
+    const side = pair(size).reusing;
+    for (let k = 0; k < 3; k++) fill(side, target, k, 1700000000000 + k * 1000).commit(); // 3 × 800 envelopes
+    await side.sink.flush(Date.now() + 2000);
+    assert.deepEqual(
+      side.transport.batches.map((b) => countEntries(b)),
+      expected,
+    );
+    assert.equal(side.sink.metrics.batchSize.sum, 2400);
+    await side.sink.stop(Date.now() + 1000);
+  }
 });
 
 function countEntries(b: Buffer): number {
