@@ -72,6 +72,11 @@ export class Daemon {
         defaultSourceId: settings.defaultSourceId,
         address: settings.agent.address,
         tls: settings.agent.tls,
+        serverName: settings.agent.serverName,
+        queueCapacity: settings.agent.queueSize,
+        batchMaxEnvelopes: settings.agent.batchSize,
+        flushIntervalMs: settings.agent.flushIntervalMs,
+        counterFloats: settings.agent.counterFloats,
         onError: (err, context) => logger.warn({ context, err: err.message }, 'loggregator agent connection problem'),
       });
       sink = lgSink;

@@ -32,7 +32,15 @@ describe('readDaemonSettings', () => {
       PPROF_PORT: '6060',
     });
     assert.deepEqual(released.problems, []);
-    assert.deepEqual(released.settings.agent, { address: 'localhost:3458', tls: { caFile: 'ca', certFile: 'c', keyFile: 'k' } });
+    assert.deepEqual(released.settings.agent, {
+      address: 'localhost:3458',
+      tls: { caFile: 'ca', certFile: 'c', keyFile: 'k' },
+      serverName: 'metron',
+      queueSize: 10_000,
+      batchSize: 100,
+      flushIntervalMs: 100,
+      counterFloats: 'drop',
+    });
     assert.equal(released.settings.debugPort, 6060);
     assert.equal(released.settings.env.LOGGREGATOR_AGENT_CA_FILE_PATH, 'ca');
     const both = readDaemonSettings({ DEBUG_PORT: '1', PPROF_PORT: '2' });
@@ -40,6 +48,44 @@ describe('readDaemonSettings', () => {
       both.problems.map((p) => p.message),
       ['PPROF_PORT="2": conflicts with DEBUG_PORT="1"; set only one of DEBUG_PORT, PPROF_PORT'],
     );
+  });
+
+  it('the agent tuning: server name, queue, batch, flush interval and counter policy, each validated', () => {
+    const agentEnv = {
+      LOGGREGATOR_AGENT_ADDR: 'localhost:3458',
+      LOGGREGATOR_AGENT_CA_FILE_PATH: 'ca',
+      LOGGREGATOR_AGENT_CERT_FILE_PATH: 'c',
+      LOGGREGATOR_AGENT_KEY_FILE_PATH: 'k',
+      DEFAULT_SOURCE_ID: 'g',
+    };
+    const tuned = readDaemonSettings({
+      ...agentEnv,
+      LOGGREGATOR_AGENT_SERVER_NAME: 'loggregator-agent',
+      LOGGREGATOR_QUEUE_SIZE: '50000',
+      LOGGREGATOR_BATCH_SIZE: '1000',
+      LOGGREGATOR_FLUSH_INTERVAL: '250ms',
+      LOGGREGATOR_COUNTER_FLOATS: 'gauge',
+    });
+    assert.deepEqual(tuned.problems, []);
+    const a = tuned.settings.agent;
+    assert.deepEqual(
+      [a?.serverName, a?.queueSize, a?.batchSize, a?.flushIntervalMs, a?.counterFloats],
+      ['loggregator-agent', 50000, 1000, 250, 'gauge'],
+    );
+    const bad = readDaemonSettings({
+      ...agentEnv,
+      LOGGREGATOR_QUEUE_SIZE: '10',
+      LOGGREGATOR_BATCH_SIZE: '100',
+      LOGGREGATOR_FLUSH_INTERVAL: '0s',
+      LOGGREGATOR_COUNTER_FLOATS: 'round',
+      LOGGREGATOR_AGENT_SERVER_NAME: 'me tron',
+    });
+    assert.deepEqual(bad.problems.map((p) => p.message).sort(), [
+      'LOGGREGATOR_AGENT_SERVER_NAME="me tron": not a host name; allowed: the name in the agent certificate, e.g. metron',
+      'LOGGREGATOR_BATCH_SIZE="100": larger than LOGGREGATOR_QUEUE_SIZE (10); allowed: 1 to the queue size',
+      'LOGGREGATOR_COUNTER_FLOATS="round": not a policy; allowed: drop, truncate, gauge',
+      'LOGGREGATOR_FLUSH_INTERVAL="0s": not a valid duration; allowed: a Go duration > 0 like 10s, 1m30s, 500ms',
+    ]);
   });
 
   it('one problem per bad variable, naming the value and what is allowed', () => {

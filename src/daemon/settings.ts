@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { type Env, type EnvSettings, parseGoDuration, readEnvSettings } from '../config/index.js';
+import { COUNTER_FLOAT_POLICIES, type CounterFloatPolicy } from '../loggregator/index.js';
 import { ALL_NAMES, VARIABLES, type VariableName } from './variables.js';
 
 /** CA, certificate and key of one mutual-TLS endpoint. */
@@ -18,10 +19,20 @@ export interface ServerSettings {
   tls: TlsTriple | null;
 }
 
+export interface AgentSettings {
+  address: string;
+  tls: TlsTriple;
+  serverName: string;
+  queueSize: number;
+  batchSize: number;
+  flushIntervalMs: number;
+  counterFloats: CounterFloatPolicy;
+}
+
 /** The daemon's whole configuration, validated, every default filled in. */
 export interface DaemonSettings {
   /** The Loggregator agent; null: the stdout sink (the embedded default). */
-  agent: { address: string; tls: TlsTriple } | null;
+  agent: AgentSettings | null;
   defaultSourceId: string;
   useOtelCollector: boolean;
   metricsServer: ServerSettings & { debugMetrics: boolean };
@@ -172,6 +183,30 @@ export function readDaemonSettings(
     );
   }
 
+  const serverName = get('LOGGREGATOR_AGENT_SERVER_NAME') ?? 'metron';
+  if (!/^[A-Za-z0-9.*-]+$/.test(serverName))
+    problem(
+      nameOf('LOGGREGATOR_AGENT_SERVER_NAME'),
+      serverName,
+      'not a host name; allowed: the name in the agent certificate, e.g. metron',
+    );
+  const counterFloats = get('LOGGREGATOR_COUNTER_FLOATS') ?? 'drop';
+  if (!(COUNTER_FLOAT_POLICIES as readonly string[]).includes(counterFloats))
+    problem(nameOf('LOGGREGATOR_COUNTER_FLOATS'), counterFloats, `not a policy; allowed: ${COUNTER_FLOAT_POLICIES.join(', ')}`);
+  const agentTuning = {
+    serverName,
+    queueSize: positiveInt('LOGGREGATOR_QUEUE_SIZE', 10_000),
+    batchSize: positiveInt('LOGGREGATOR_BATCH_SIZE', 100),
+    flushIntervalMs: duration('LOGGREGATOR_FLUSH_INTERVAL', 100, false),
+    counterFloats: counterFloats as CounterFloatPolicy,
+  };
+  if (agentTuning.batchSize > agentTuning.queueSize)
+    problem(
+      nameOf('LOGGREGATOR_BATCH_SIZE'),
+      String(agentTuning.batchSize),
+      `larger than LOGGREGATOR_QUEUE_SIZE (${agentTuning.queueSize}); allowed: 1 to the queue size`,
+    );
+
   const address = get('LOGGREGATOR_AGENT_ADDR');
   let agent: DaemonSettings['agent'] = null;
   if (address !== null) {
@@ -182,7 +217,7 @@ export function readDaemonSettings(
       ['LOGGREGATOR_AGENT_CA_FILE_PATH', 'LOGGREGATOR_AGENT_CERT_FILE_PATH', 'LOGGREGATOR_AGENT_KEY_FILE_PATH'],
       'LOGGREGATOR_AGENT_ADDR is set (the agent requires mutual TLS)',
     );
-    if (tls !== null) agent = { address, tls };
+    if (tls !== null) agent = { address, tls, ...agentTuning };
   } else {
     // Agent TLS without an address: most likely a forgotten LOGGREGATOR_AGENT_ADDR.
     const given = (

@@ -31,6 +31,11 @@ export const VARIABLES = {
   LOGGREGATOR_AGENT_CA_FILE_PATH: { names: ['LOGGREGATOR_AGENT_CA_FILE_PATH', 'CA_CERT_PATH'], default: '' },
   LOGGREGATOR_AGENT_CERT_FILE_PATH: { names: ['LOGGREGATOR_AGENT_CERT_FILE_PATH', 'CLIENT_CERT_PATH'], default: '' },
   LOGGREGATOR_AGENT_KEY_FILE_PATH: { names: ['LOGGREGATOR_AGENT_KEY_FILE_PATH', 'CLIENT_KEY_PATH'], default: '' },
+  LOGGREGATOR_AGENT_SERVER_NAME: { names: ['LOGGREGATOR_AGENT_SERVER_NAME'], default: 'metron' },
+  LOGGREGATOR_QUEUE_SIZE: { names: ['LOGGREGATOR_QUEUE_SIZE'], default: '10000 envelopes (the oldest are dropped beyond)' },
+  LOGGREGATOR_BATCH_SIZE: { names: ['LOGGREGATOR_BATCH_SIZE'], default: '100 envelopes (as go-loggregator)' },
+  LOGGREGATOR_FLUSH_INTERVAL: { names: ['LOGGREGATOR_FLUSH_INTERVAL'], default: '100ms' },
+  LOGGREGATOR_COUNTER_FLOATS: { names: ['LOGGREGATOR_COUNTER_FLOATS'], default: 'drop (counters that are not whole uint64s)' },
   USE_OTEL_COLLECTOR: { names: ['USE_OTEL_COLLECTOR'], default: 'false' },
   // Self-metrics server.
   METRICS_PORT: { names: ['METRICS_PORT'], default: '0 (any free port, logged)' },
