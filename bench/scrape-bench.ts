@@ -24,6 +24,8 @@ const CASES: Case[] = [
 // A daemon runs for days: V8 is still optimizing the per-scrape code paths seconds in.
 const WARMUP_MS = 10_000;
 const WINDOW_MS = 10_000;
+/** What the daemon's bins pass to node (their shebang): see src/daemon/README.md. */
+const DAEMON_NODE_FLAGS = ['--no-memory-reducer'];
 /** At least four scrapes per target in the window: one major GC in two scrapes moved results ±25%. */
 const windowMs = (c: Case): number => Math.max(WINDOW_MS, 4 * c.intervalMs);
 
@@ -65,8 +67,11 @@ interface Meter {
 function startChild(
   script: string,
   arg: string,
+  nodeFlags: string[] = [],
 ): { ask: () => Promise<Record<string, number>>; pid: number; stop: () => Promise<void>; ready: Promise<unknown> } {
-  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, arg], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags, new URL(script, import.meta.url).pathname, arg], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, number>> => {
     const r = await lines.next();
@@ -102,9 +107,13 @@ async function startFloor(c: Case, ports: number[], samplesPerScrape: number): P
 async function startOurs(c: Case, ports: number[]): Promise<{ meter: Meter; firstUs: number; cached: () => Promise<number> }> {
   const script = new URL('./scraper-child.js', import.meta.url).pathname;
   const arg = (mode: string): string => JSON.stringify({ ports, intervalMs: c.intervalMs, mode });
-  const once = spawnSync(process.execPath, [script, arg('first')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const once = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, script, arg('first')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const { firstUs } = JSON.parse(once.stdout) as { firstUs: number };
-  const child = startChild('./scraper-child.js', arg('steady'));
+  // The node flags the daemon's bins run with (src/cli/*.ts shebangs, `npm start`).
+  const child = startChild('./scraper-child.js', arg('steady'), DAEMON_NODE_FLAGS);
   await child.ready;
   return {
     firstUs,

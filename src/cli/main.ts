@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 import type { CliIo, Command } from './command.js';
 import { UsageError } from './command.js';
 

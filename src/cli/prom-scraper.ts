@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 // The `prom-scraper` bin: `cf-prom scraper` under the released daemon's name.
 import { runBin } from './bin.js';
 import { scraperCommand } from './scraper-command.js';
