@@ -15,6 +15,7 @@
 import { createServer } from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { countBatchEntries } from '../src/loggregator/batch-entries.js';
 import { startFakeAgent } from '../src/loggregator/testing/fake-agent.js';
 import { benchExposition } from './loggregator-corpus.js';
 
@@ -28,26 +29,6 @@ const GO_LIKE_CIPHERS = [
   'ECDHE-ECDSA-AES256-GCM-SHA384',
   'ECDHE-RSA-AES256-GCM-SHA384',
 ].join(':');
-
-/** Number of `batch` entries in an EnvelopeBatch, by walking the framing only. */
-function countEntries(b: Buffer): number {
-  let pos = 0;
-  let n = 0;
-  while (pos < b.length) {
-    pos++;
-    let len = 0;
-    let mul = 1;
-    for (;;) {
-      const x = b[pos++] as number;
-      len += (x & 0x7f) * mul;
-      if (x < 0x80) break;
-      mul *= 128;
-    }
-    pos += len;
-    n++;
-  }
-  return n;
-}
 
 async function startWideAgent(ca: string, cert: string, key: string, onEnvelopes: (n: number) => void): Promise<number> {
   const server = http2.createSecureServer({
@@ -79,7 +60,7 @@ async function startWideAgent(ca: string, cert: string, key: string, onEnvelopes
           need = 5 + len;
           break;
         }
-        onEnvelopes(countEntries(buf.subarray(5, 5 + len)));
+        onEnvelopes(countBatchEntries(buf.subarray(5, 5 + len)));
         const rest = buf.subarray(5 + len);
         chunks = rest.length > 0 ? [rest] : [];
         have = rest.length;

@@ -1,3 +1,5 @@
+import { skipBatchEntry } from './batch-entries.js';
+
 /**
  * One EnvelopeBatch body, filled by commits and then written to the stream: framed entries at
  * `buf[start, end)`. Batch objects and their buffers are recycled once a write completes, so a
@@ -37,20 +39,8 @@ export class QueuedBatch {
 
   /** Skips the first `k` entries (each `0x0a`, varint length, bytes). */
   dropFirst(k: number): void {
-    const b = this.buf;
     let pos = this.start;
-    for (let i = 0; i < k; i++) {
-      pos++;
-      let len = 0;
-      let mul = 1;
-      for (;;) {
-        const x = b[pos++] as number;
-        len += (x & 0x7f) * mul;
-        if (x < 0x80) break;
-        mul *= 128;
-      }
-      pos += len;
-    }
+    for (let i = 0; i < k; i++) pos = skipBatchEntry(this.buf, pos);
     this.start = pos;
     this.count -= k;
   }

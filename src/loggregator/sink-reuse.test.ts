@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ScrapeTarget, SeriesDescriptor } from '../scrape/index.js';
+import { countBatchEntries } from './batch-entries.js';
 import type { IngressTransport } from './client.js';
 import type { PreparedEnvelope } from './convert.js';
 import { createLoggregatorSink, type LoggregatorSink } from './sink.js';
@@ -114,27 +115,10 @@ test('batching: 100 envelopes per EnvelopeBatch by default (as go-loggregator), 
     for (let k = 0; k < 3; k++) fill(side, target, k, 1700000000000 + k * 1000).commit(); // 3 × 800 envelopes
     await side.sink.flush(Date.now() + 2000);
     assert.deepEqual(
-      side.transport.batches.map((b) => countEntries(b)),
+      side.transport.batches.map((b) => countBatchEntries(b)),
       expected,
     );
     assert.equal(side.sink.metrics.batchSize.sum, 2400);
     await side.sink.stop(Date.now() + 1000);
   }
 });
-
-function countEntries(b: Buffer): number {
-  let n = 0;
-  for (let pos = 0; pos < b.length; n++) {
-    pos++;
-    let len = 0;
-    let mul = 1;
-    for (;;) {
-      const x = b[pos++] as number;
-      len += (x & 0x7f) * mul;
-      if (x < 0x80) break;
-      mul *= 128;
-    }
-    pos += len;
-  }
-  return n;
-}

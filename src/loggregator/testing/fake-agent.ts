@@ -1,5 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
+import { countBatchEntries } from '../batch-entries.js';
 import { type Envelope, EnvelopeBatchSchema } from '../proto.js';
 
 /** Test/bench only: a Loggregator Agent v2 ingress (mTLS gRPC) on 127.0.0.1 that records what it gets. */
@@ -68,7 +69,7 @@ export async function startFakeAgent(o: FakeAgentOptions): Promise<FakeAgent> {
       const batch = fromBinary(EnvelopeBatchSchema, buf);
       agent.envelopes.push(...batch.batch);
       agent.received += batch.batch.length;
-    } else agent.received += countEntries(buf);
+    } else agent.received += countBatchEntries(buf);
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i] as { n: number; resolve: () => void };
       if (agent.received >= w.n) {
@@ -128,24 +129,4 @@ function varint(n: number): Buffer {
   }
   out.push(n);
   return Buffer.from(out);
-}
-
-/** Number of `batch` entries in an EnvelopeBatch, by walking the framing only. */
-function countEntries(b: Buffer): number {
-  let pos = 0;
-  let n = 0;
-  while (pos < b.length) {
-    pos++; // tag 0x0a
-    let len = 0;
-    let shift = 1;
-    for (;;) {
-      const x = b[pos++] as number;
-      len += (x & 0x7f) * shift;
-      if (x < 0x80) break;
-      shift *= 128;
-    }
-    pos += len;
-    n++;
-  }
-  return n;
 }

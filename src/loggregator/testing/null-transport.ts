@@ -1,3 +1,4 @@
+import { countBatchEntries } from '../batch-entries.js';
 import type { IngressTransport } from '../client.js';
 
 /**
@@ -10,7 +11,7 @@ export function createNullTransport(): IngressTransport & { sent: number } {
     ready: () => Promise.resolve(),
     openBatchStream: (onEnd: (err: Error | null) => void) => ({
       write: (batch: Buffer, done: (err: Error | null) => void) => {
-        t.sent += countEntries(batch);
+        t.sent += countBatchEntries(batch);
         done(null);
       },
       end: () => onEnd(null),
@@ -19,21 +20,4 @@ export function createNullTransport(): IngressTransport & { sent: number } {
     close() {},
   };
   return t;
-}
-
-function countEntries(b: Buffer): number {
-  let n = 0;
-  for (let pos = 0; pos < b.length; n++) {
-    pos++;
-    let len = 0;
-    let mul = 1;
-    for (;;) {
-      const x = b[pos++] as number;
-      len += (x & 0x7f) * mul;
-      if (x < 0x80) break;
-      mul *= 128;
-    }
-    pos += len;
-  }
-  return n;
 }
