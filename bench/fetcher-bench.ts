@@ -229,7 +229,8 @@ export async function benchFetcher(report: (line: string) => void): Promise<void
       join(dir, 'config.yml'),
       `listen_host: 127.0.0.1\nport: ${port}\nhealth_check_port: ${healthPort}\nroutes_file: ${join(dir, 'routes.json')}\ndisable_keep_alives: false\nfetch_concurrency: 50\nlogging: {level: error}\n`,
     );
-    const fetcher = start([PROMFETCHER, '-c', join(dir, 'config.yml')], {});
+    // As the promfetcher bin runs it (its shebang's node flags, src/daemon/README.md).
+    const fetcher = start(['--no-memory-reducer', PROMFETCHER, '-c', join(dir, 'config.yml')], {});
     procs.push(fetcher);
     const floor = start([SELF], { FETCHER_BENCH_CHILD: 'floor', FETCHER_BENCH_TARGETS: JSON.stringify(addresses) });
     procs.push(floor);
