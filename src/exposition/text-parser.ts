@@ -426,14 +426,31 @@ export class TextParser {
     visitor.sample(key, fam, name, labels, this.value, this.ts, hash);
   }
 
+  /** The last few names resolved: histogram and summary lines cycle through three names. */
+  private readonly recentNames: string[] = ['', '', '', ''];
+  private readonly recentFamilies: Array<MetricFamily | null> = [null, null, null, null];
+  private recentNext = 0;
+
   private resolveFamily(name: string, start: number): MetricFamily {
     // Once a name resolves to a family it always resolves to the same one, so cache the last.
     if (name === this.lastName && this.lastFamily !== null) return this.lastFamily;
+    const names = this.recentNames;
+    for (let i = 0; i < 4; i++) {
+      const f = this.recentFamilies[i] as MetricFamily | null;
+      if (f !== null && names[i] === name) {
+        this.lastName = name;
+        this.lastFamily = f;
+        return f;
+      }
+    }
     const fam = this.familyFor(name);
     this.typed.add(fam);
     if (fam.type === 'gaugehistogram') this.fail(start, `unexpected type for metric name "${fam.name}"`);
     this.lastName = name;
     this.lastFamily = fam;
+    names[this.recentNext] = name;
+    this.recentFamilies[this.recentNext] = fam;
+    this.recentNext = (this.recentNext + 1) & 3;
     return fam;
   }
 
