@@ -88,26 +88,11 @@ export class LabelBuilder {
   }
 
   toLabels(): Labels {
-    const base = this.base;
-    const deleted = this.deleted;
-    const added = this.added;
-    if (added.length === 0) {
-      if (deleted.length === 0) return base.slice();
-      const out: string[] = [];
-      for (let i = 0; i < base.length; i += 2) {
-        if (!deleted.includes(base[i] as string)) out.push(base[i] as string, base[i + 1] as string);
-      }
-      return out;
-    }
-    const out: string[] = [];
-    for (let i = 0; i < base.length; i += 2) {
-      const name = base[i] as string;
-      if (deleted.includes(name) || hasName(added, name)) continue;
-      out.push(name, base[i + 1] as string);
-    }
-    for (let i = 0; i < added.length; i++) out.push(added[i] as string);
-    return sortPairsInPlace(out);
+    // The input is sorted; only set labels can put the snapshot out of order.
+    const labels = this.snapshot();
+    return this.added.length === 0 ? labels : sortPairsInPlace(labels);
   }
+
 }
 
 function hasName(flat: readonly string[], name: string): boolean {
