@@ -1,7 +1,7 @@
 /**
  * Walking the framing of an encoded `EnvelopeBatch`: each envelope is one `batch` entry, tag
- * `0x0a`, a varint length, then its bytes. Used to drop whole envelopes from the queue and to
- * count envelopes in tests and benchmarks, without decoding them.
+ * `0x0a`, a varint length, then its bytes. Used to drop whole envelopes from the queue, and to
+ * frame and count envelopes in tests and benchmarks without decoding them.
  */
 
 /** Index just past the entry that starts at `pos`. */
@@ -23,4 +23,16 @@ export function countBatchEntries(b: Uint8Array): number {
   let n = 0;
   for (let pos = 0; pos < b.length; n++) pos = skipBatchEntry(b, pos);
   return n;
+}
+
+/** One encoded envelope framed as a `batch` entry. */
+export function frameBatchEntry(envelope: Uint8Array): Buffer {
+  const len: number[] = [];
+  let n = envelope.length;
+  while (n > 0x7f) {
+    len.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  len.push(n);
+  return Buffer.concat([Buffer.from([0x0a, ...len]), envelope]);
 }

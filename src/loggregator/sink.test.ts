@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ScrapeTarget, SeriesDescriptor } from '../scrape/index.js';
 import { createTestPki, type TestPki } from '../testing/certs.js';
 import { freePort } from '../testing/ports.js';
+import { frameBatchEntry } from './batch-entries.js';
 import { EnvelopeBatchSchema, EnvelopeSchema } from './proto.js';
 import { createLoggregatorSink, type LoggregatorSinkOptions } from './sink.js';
 import { conversionCases, DEFAULT_SOURCE_ID, SCRAPE_MS, TARGET } from './testdata/conversion-table.js';
@@ -86,8 +87,7 @@ test('the agent receives exactly the envelopes of the conversion table, byte for
   // What arrived, envelope by envelope (batch boundaries aside), is Go's encoding of the table.
   const got = agent.envelopes.map((e) => Buffer.from(toBinary(EnvelopeSchema, e)));
   assert.equal(got.length, want.length);
-  const frame = (b: Buffer): Buffer => Buffer.concat([Buffer.from([0x0a]), varint(b.length), b]);
-  assert.equal(Buffer.concat(agent.batches).toString('hex'), Buffer.concat(want.map(frame)).toString('hex'));
+  assert.equal(Buffer.concat(agent.batches).toString('hex'), Buffer.concat(want.map((b) => frameBatchEntry(b))).toString('hex'));
   const m = sink.metrics;
   assert.equal(m.envelopesSent, want.length);
   const d = m.envelopesDropped;
@@ -97,16 +97,6 @@ test('the agent receives exactly the envelopes of the conversion table, byte for
   assert.equal(m.counterValuesTruncated + m.counterValuesClamped + m.counterValuesAsGauges, 0);
   await sink.stop(Date.now() + 2000);
 });
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
 
 test('counterFloats "gauge": non-integer counters arrive as gauges, nothing truncated', async () => {
   const agent = await agentOn();

@@ -92,7 +92,6 @@ export class LabelBuilder {
     const labels = this.snapshot();
     return this.added.length === 0 ? labels : sortPairsInPlace(labels);
   }
-
 }
 
 function hasName(flat: readonly string[], name: string): boolean {

@@ -1,6 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
-import { countBatchEntries } from '../batch-entries.js';
+import { countBatchEntries, frameBatchEntry } from '../batch-entries.js';
 import { type Envelope, EnvelopeBatchSchema } from '../proto.js';
 
 /** Test/bench only: a Loggregator Agent v2 ingress (mTLS gRPC) on 127.0.0.1 that records what it gets. */
@@ -96,7 +96,7 @@ export async function startFakeAgent(o: FakeAgentOptions): Promise<FakeAgent> {
     {
       Sender: (call: grpc.ServerReadableStream<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
         // Each message is one Envelope: frame it as a one-entry batch.
-        call.on('data', (b: Buffer) => record(Buffer.concat([Buffer.from([0x0a]), varint(b.length), b])));
+        call.on('data', (b: Buffer) => record(frameBatchEntry(b)));
         call.on('end', () => cb(null, empty()));
       },
       BatchSender: (call: grpc.ServerReadableStream<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
@@ -119,14 +119,4 @@ export async function startFakeAgent(o: FakeAgentOptions): Promise<FakeAgent> {
     server.bindAsync(`127.0.0.1:${o.port ?? 0}`, creds, (err, port) => (err ? reject(err) : resolve(port))),
   );
   return agent;
-}
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return Buffer.from(out);
 }
