@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { conformanceCorpus } from '../testing/conformance-corpus.js';
 import { ExpositionError } from './errors.js';
 import { ExpositionStreamParser, parseExposition } from './parse.js';
 import type { ExpositionFormat } from './types.js';
 import { writeExposition } from './writer.js';
 
-// The corpora live beside the repository (../shared/conformance) and are read at run time.
-const corpus = new URL('../../../../shared/conformance/', import.meta.url).pathname;
+// The corpora are read at run time from beside the repository (or CF_PROM_CONFORMANCE_DIR).
+const { dir: corpus, skip } = conformanceCorpus();
 
 interface Case {
   name: string;
@@ -36,8 +37,8 @@ function cases(): Case[] {
   return out;
 }
 
-const all = cases();
-test('the conformance corpora are present', () => assert.ok(all.length >= 245, `found ${all.length} cases`));
+const all = skip ? [] : cases();
+test('the conformance corpora are present', { skip }, () => assert.ok(all.length >= 245, `found ${all.length} cases`));
 
 for (const c of all) {
   test(`conformance ${c.name}`, () => {
