@@ -4,7 +4,7 @@
  * `{"ports":[…],"intervalMs":N,"mode":"first"|"steady"}`. `first` measures one first scrape of
  * every target (code warmed on another job, so the figure is the cost of new series, not of JIT
  * compilation), prints `{"firstUs":…}` and exits. `steady` scrapes on the real schedule into a
- * discarding sink and answers each line on stdin with `{"samples":…,"cachedSeries":…}`; it runs
+ * discarding sink, prints `{"offsets":[…]}` (each target's phase, in `ports` order) and answers each line on stdin with `{"samples":…,"cachedSeries":…}`; it runs
  * in a process of its own so that its RSS is not the high-water mark of the first-scrape run.
  */
 import { createInterface } from 'node:readline';
@@ -42,7 +42,9 @@ if (mode === 'first') {
 
 const steady = new ScrapeManager({ sink, defaultSourceId: 'bench', maxConcurrentScrapes: 16 });
 steady.sync([job]);
-process.stdout.write('{}\n');
+// Each target's phase in its interval, so the floor can fetch on exactly this schedule.
+const offsets = ports.map((p) => steady.loops().find((l) => l.target.url.includes(`:${p}/`))?.offsetMs ?? 0);
+process.stdout.write(`${JSON.stringify({ offsets })}\n`);
 createInterface({ input: process.stdin }).on('line', () => {
   steady.updateTotals();
   process.stdout.write(`${JSON.stringify({ samples: sink.samples, cachedSeries: steady.metrics.cachedSeries })}\n`);
