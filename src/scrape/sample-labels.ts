@@ -69,11 +69,11 @@ function has(labels: Labels, name: string): boolean {
  * Adds the target's labels to a sample's, as Prometheus's `mutateSampleLabels`: with
  * `honor_labels` the sample's own value wins; otherwise the target's does and the sample's
  * conflicting label is kept as `exported_<name>` (more `exported_` prefixes while taken).
- * Returns a new unsorted flat array.
+ * Works in place on `sample`, which the caller owns (a new series' labels, straight from the
+ * parser), and returns it unsorted.
  */
 export function mergeTargetLabels(sample: Labels, target: Labels, honorLabels: boolean): Labels {
-  if (target.length === 0) return sample.slice();
-  const out = sample.slice();
+  const out = sample;
   for (let t = 0; t < target.length; t += 2) {
     const name = target[t] as string;
     const value = target[t + 1] as string;
