@@ -1,7 +1,7 @@
 export { CONTENT_TYPES, formatFromContentType, negotiateFormat, SCRAPE_ACCEPT } from './content-type.js';
 export { ExpositionError } from './errors.js';
 export { formatGoFloat } from './go-float.js';
-export { keyHash } from './key-hash.js';
+export { keyHashBytes, seriesKeyOf } from './key-hash.js';
 export { labelsToJson, sampleToNdjson } from './ndjson.js';
 export { INVALID, readFloat, readInt64 } from './number.js';
 export type { ParseOptions } from './parse.js';
@@ -16,6 +16,7 @@ export type {
   PredictedSeries,
   Sample,
   SampleVisitor,
+  SeriesKey,
   TimestampMs,
 } from './types.js';
 export { METRIC_TYPES } from './types.js';

@@ -2,8 +2,9 @@ import { isUtf8 } from 'node:buffer';
 import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text } from './bytes.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
+import { keyHashBytes } from './key-hash.js';
 import { INVALID, readFloat } from './number.js';
-import type { Exemplar, Labels, MetricFamily, MetricType, Sample, SampleVisitor } from './types.js';
+import type { Exemplar, Labels, MetricFamily, MetricType, Sample, SampleVisitor, SeriesKey } from './types.js';
 
 const OM_TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'stateset', 'info', 'summary', 'unknown']);
 const SUFFIXES: Partial<Record<MetricType, string[]>> = {
@@ -39,6 +40,8 @@ interface FamilyState {
  */
 export class OpenMetricsParser {
   private readonly fams = new FamilyBuilder();
+  /** The one key object handed to the visitor, refilled for each sample. */
+  private readonly key: SeriesKey = { buf: Buffer.alloc(0), start: 0, end: 0, hash: 0 };
   private readonly seenNames = new Set<string>();
   private cur: FamilyState | null = null;
   private line = 0;
@@ -479,7 +482,12 @@ export class OpenMetricsParser {
     if (dup) return; // the same sample again at the same timestamp: kept once
     if (this.visitor !== null) {
       this.fams.sampleCount++;
-      this.visitor.sample(latin1(this.buf, this.keyStart, this.keyEnd), fam, name, labels, value, ts);
+      const key = this.key;
+      key.buf = this.buf;
+      key.start = this.keyStart;
+      key.end = this.keyEnd;
+      key.hash = keyHashBytes(this.buf, this.keyStart, this.keyEnd);
+      this.visitor.sample(key, fam, name, labels, value, ts);
       return;
     }
     const s: Sample = this.fams.push(fam, name, labels, value, ts);

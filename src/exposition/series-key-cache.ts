@@ -1,5 +1,4 @@
-import { keyHash } from './key-hash.js';
-import type { MetricType, PredictedSeries } from './types.js';
+import type { MetricType, PredictedSeries, SeriesKey } from './types.js';
 
 /**
  * What a `SeriesKeyCache` keeps per exposed series; subclasses add their per-series result (the
@@ -63,8 +62,6 @@ export class SeriesKeyCache<E extends CachedSeries> {
   private order: E[] = [];
   private nextOrder: E[] = [];
   private cursor = 0;
-  private lastKey = '';
-  private lastHash = 0;
   /** Incremented per pass; entries carry the pass that last saw them. */
   iteration = 0;
   /** Distinct entries seen in the current pass. */
@@ -114,20 +111,19 @@ export class SeriesKeyCache<E extends CachedSeries> {
     return e;
   }
 
-  private keyEquals(e: E, key: string): boolean {
-    if (e.keyLength !== key.length) return false;
+  private keyEquals(e: E, key: SeriesKey): boolean {
+    const len = key.end - key.start;
+    if (e.keyLength !== len) return false;
     const arena = this.arena;
-    const off = e.keyOffset;
-    for (let i = 0; i < key.length; i++) if (arena[off + i] !== key.charCodeAt(i)) return false;
+    const buf = key.buf;
+    const off = e.keyOffset - key.start;
+    for (let i = key.start; i < key.end; i++) if (arena[off + i] !== buf[i]) return false;
     return true;
   }
 
-  /** The newest entry for `key`; `hash` is `keyHash(key)` when the parser computed it already. */
-  get(key: string, hash?: number): E | undefined {
-    const h = hash ?? keyHash(key);
-    this.lastKey = key;
-    this.lastHash = h;
-    for (let e: E | null = this.table.get(h) ?? null; e !== null; e = e.next) if (this.keyEquals(e, key)) return e;
+  /** The newest entry for `key`. */
+  get(key: SeriesKey): E | undefined {
+    for (let e: E | null = this.table.get(key.hash) ?? null; e !== null; e = e.next) if (this.keyEquals(e, key)) return e;
     return undefined;
   }
 
@@ -142,19 +138,28 @@ export class SeriesKeyCache<E extends CachedSeries> {
   }
 
   /**
-   * Adds a new series under `key` (latin1: one char per exposed byte). It shadows an older entry
-   * with the same key (the source changed the series' family or type); that one is evicted by the
-   * next `commit` unless seen.
+   * Adds a new series under `key`, copying its bytes. It shadows an older entry with the same key
+   * (the source changed the series' family or type); that one is evicted by the next `commit`
+   * unless seen.
    */
-  add(e: E, key: string): void {
-    const len = key.length;
+  add(e: E, key: SeriesKey): void {
+    const len = key.end - key.start;
     if (this.used + len > this.arena.length) this.grow(this.used + len);
-    this.arena.write(key, this.used, len, 'latin1');
+    // One pass copies and looks for NULs (as fast as Buffer#copy and a separate scan).
+    const arena = this.arena;
+    const buf = key.buf;
+    const off = this.used - key.start;
+    let nul = false;
+    for (let i = key.start; i < key.end; i++) {
+      const c = buf[i] as number;
+      arena[off + i] = c;
+      if (c === 0) nul = true;
+    }
     e.keyOffset = this.used;
     e.keyLength = len;
-    e.predictable = !key.includes('\0');
+    e.predictable = !nul;
     this.used += len;
-    e.hash = key === this.lastKey ? this.lastHash : keyHash(key); // add() follows a missed get()
+    e.hash = key.hash;
     e.next = this.table.get(e.hash) ?? null;
     this.table.set(e.hash, e);
     this.count++;

@@ -6,7 +6,7 @@ import { internAscii } from './intern.js';
 import { FNV_OFFSET, FNV_PRIME, KEY_HASH_MASK, keyHashBytes } from './key-hash.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import { FastLine } from './text-fast-line.js';
-import type { Labels, MetricFamily, MetricType, SampleVisitor, TimestampMs } from './types.js';
+import type { Labels, MetricFamily, MetricType, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
 
 const TYPE_WORDS: Record<string, MetricType> = {
   COUNTER: 'counter',
@@ -218,14 +218,25 @@ export class TextParser {
       this.fams.push(fam, name, n === 0 ? [] : fl.labels.slice(0, n), fl.value, fl.ts);
       return true;
     }
-    // A visitor's cache is keyed by the series text; its labels are handed over only when new.
-    const key = latin1(buf, start, fl.keyEnd);
-    const hash = keyHashBytes(buf, start, fl.keyEnd);
+    // A visitor's cache is keyed by the series bytes; its labels are handed over only when new.
+    const key = this.seriesKey(start, fl.keyEnd, keyHashBytes(buf, start, fl.keyEnd));
     this.fams.sampleCount++;
-    if (!visitor.known(key, fam, fl.value, fl.ts, hash)) {
-      visitor.sample(key, fam, name, n === 0 ? [] : fl.labels.slice(0, n), fl.value, fl.ts, hash);
+    if (!visitor.known(key, fam, fl.value, fl.ts)) {
+      visitor.sample(key, fam, name, n === 0 ? [] : fl.labels.slice(0, n), fl.value, fl.ts);
     }
     return true;
+  }
+
+  /** The one key object handed to the visitor, refilled for each line. */
+  private readonly key: SeriesKey = { buf: Buffer.alloc(0), start: 0, end: 0, hash: 0 };
+
+  private seriesKey(start: number, end: number, hash: number): SeriesKey {
+    const k = this.key;
+    k.buf = this.buf;
+    k.start = start;
+    k.end = end;
+    k.hash = hash;
+    return k;
   }
 
   private parseComment(start: number, end: number): void {
@@ -371,7 +382,15 @@ export class TextParser {
     const fam = this.resolveFamily(name, start);
     if (fam.type === 'summary' || fam.type === 'histogram') this.checkSpecialLabel(fam, start);
     this.readValue(p, end);
-    if (this.visitor !== null) this.visitor.sample(latin1(buf, start, this.keyEnd), fam, name, labels, this.value, this.ts);
+    if (this.visitor !== null)
+      this.visitor.sample(
+        this.seriesKey(start, this.keyEnd, keyHashBytes(buf, start, this.keyEnd)),
+        fam,
+        name,
+        labels,
+        this.value,
+        this.ts,
+      );
     else this.fams.push(fam, name, labels, this.value, this.ts);
   }
 
@@ -408,10 +427,9 @@ export class TextParser {
     } else {
       for (let i = start; i < nameEnd; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
     }
-    const hash = h & KEY_HASH_MASK;
     this.readValue(q, end);
-    const key = latin1(buf, start, keyEnd);
-    if (visitor.known(key, fam, this.value, this.ts, hash)) {
+    const key = this.seriesKey(start, keyEnd, h & KEY_HASH_MASK);
+    if (visitor.known(key, fam, this.value, this.ts)) {
       this.fams.sampleCount++;
       return;
     }
@@ -423,7 +441,7 @@ export class TextParser {
     }
     if (fam.type === 'summary' || fam.type === 'histogram') this.checkSpecialLabel(fam, start);
     this.fams.sampleCount++;
-    visitor.sample(key, fam, name, labels, this.value, this.ts, hash);
+    visitor.sample(key, fam, name, labels, this.value, this.ts);
   }
 
   /** The last few names resolved: histogram and summary lines cycle through three names. */

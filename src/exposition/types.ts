@@ -52,10 +52,19 @@ export interface MetricFamily {
 export type ExpositionFormat = 'text' | 'openmetrics';
 
 /**
- * Receives samples instead of the parser collecting them (the scrape loop's series cache).
- * `key` is the series exactly as exposed (`name{labels}` as latin1 text, a byte-exact and
- * stable string): the same key means the same name and labels.
+ * A series exactly as exposed: bytes [start, end) of `buf` (`name{labels}`), and their
+ * `keyHashBytes`. The same key bytes mean the same name and labels. A parser reuses one such
+ * object for every line, and `buf` may be a read buffer its producer refills: read it during the
+ * call, copy what must be kept, never keep the object.
  */
+export interface SeriesKey {
+  buf: Buffer;
+  start: number;
+  end: number;
+  hash: number;
+}
+
+/** Receives samples instead of the parser collecting them (the scrape loop's series cache). */
 export interface SampleVisitor {
   /**
    * Optional fast path, text format: the series the visitor expects on this line (targets
@@ -69,19 +78,10 @@ export interface SampleVisitor {
    * Text format only, before the labels are parsed: return true when `key` was seen before in
    * this family with this type; the parser then skips the labels. Never called for a key the
    * visitor has not accepted through `sample` earlier, by contract of the caller's cache.
-   * `keyHash`, when given, is `keyHash(key)` (key-hash.ts), computed while scanning.
    */
-  known(key: string, family: MetricFamily, value: number, timestampMs: TimestampMs | null, keyHash?: number): boolean;
+  known(key: SeriesKey, family: MetricFamily, value: number, timestampMs: TimestampMs | null): boolean;
   /** A fully parsed and validated sample. `labels` is owned by the callee. */
-  sample(
-    key: string,
-    family: MetricFamily,
-    name: string,
-    labels: Labels,
-    value: number,
-    timestampMs: TimestampMs | null,
-    keyHash?: number,
-  ): void;
+  sample(key: SeriesKey, family: MetricFamily, name: string, labels: Labels, value: number, timestampMs: TimestampMs | null): void;
 }
 
 /** A series a visitor expects: the length of its key and the family it was validated in. */

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { conformanceCorpus } from '../testing/conformance-corpus.js';
 import { parseExposition } from './parse.js';
-import type { Labels, MetricFamily, SampleVisitor, TimestampMs } from './types.js';
+import type { Labels, MetricFamily, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
+
+const text = (key: SeriesKey): string => key.buf.toString('latin1', key.start, key.end);
 
 interface Seen {
   key: string;
@@ -20,14 +22,16 @@ class CachingVisitor implements SampleVisitor {
   readonly cache = new Map<string, { name: string; labels: Labels; type: string; family: MetricFamily }>();
   seen: Seen[] = [];
   hits = 0;
-  known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null): boolean {
+  known(k: SeriesKey, family: MetricFamily, value: number, ts: TimestampMs | null): boolean {
+    const key = text(k);
     const e = this.cache.get(key);
     if (e === undefined || e.type !== family.type || e.family.name !== family.name) return false;
     this.hits++;
     this.seen.push({ key, family: family.name, type: family.type, name: e.name, labels: e.labels, value, ts });
     return true;
   }
-  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
+  sample(k: SeriesKey, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
+    const key = text(k);
     this.cache.set(key, { name, labels, type: family.type, family });
     this.seen.push({ key, family: family.name, type: family.type, name, labels, value, ts });
   }
@@ -76,17 +80,20 @@ test('visitor mode reports the same errors for malformed label sets', () => {
   assert.throws(() => parseExposition(Buffer.from('m{a=1} 2\n'), { format: 'text', visitor: v }), /expected '"' at start of label value/);
 });
 
-test('the key hash the parser passes equals keyHash(key)', async () => {
-  const { keyHash } = await import('./key-hash.js');
-  const seen: Array<[string, number | undefined]> = [];
+test('the key hash the parser computes on the way equals keyHashBytes of the key', async () => {
+  const { keyHashBytes } = await import('./key-hash.js');
+  const seen: Array<[string, number]> = [];
   const v: SampleVisitor = {
-    known: (key, _f, _v, _t, h) => {
-      seen.push([key, h]);
+    known: (key) => {
+      seen.push([text(key), key.hash]);
       return false;
     },
     sample: () => {},
   };
   parseExposition(Buffer.from('a 1\nb {x="1"} 2\nc{x="q\\"}\\\\",y="日本"} 3\nd{} 4\n'), { format: 'text', visitor: v });
   assert.equal(seen.length, 4);
-  for (const [key, h] of seen) assert.equal(h, keyHash(key), key);
+  for (const [key, h] of seen) {
+    const b = Buffer.from(key, 'latin1');
+    assert.equal(h, keyHashBytes(b, 0, b.length), key);
+  }
 });

@@ -11,6 +11,7 @@ import {
   readInt64,
   resolveFormat,
   type SampleVisitor,
+  type SeriesKey,
   SeriesKeyCache,
   type TimestampMs,
 } from '../exposition/index.js';
@@ -326,8 +327,8 @@ export class SourceRenderCache implements SampleVisitor {
     if (ts !== null ? !this.writeValue(e, buf, vs, ve, ts0, end) : !this.writeValue(e, buf, vs, ve, ve, ve)) this.writeTail(e, value, ts);
   }
 
-  known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null, keyHash?: number): boolean {
-    const e = this.keys.get(key, keyHash);
+  known(key: SeriesKey, family: MetricFamily, value: number, ts: TimestampMs | null): boolean {
+    const e = this.keys.get(key);
     if (e === undefined || e.family !== family.name || e.type !== family.type) return false;
     this.keys.touch(e);
     this.hits++;
@@ -336,8 +337,8 @@ export class SourceRenderCache implements SampleVisitor {
     return true;
   }
 
-  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null, keyHash?: number): void {
-    const cached = this.keys.get(key, keyHash); // labels-first lines (`{"utf8.name"}`) skip `known`
+  sample(key: SeriesKey, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
+    const cached = this.keys.get(key); // labels-first lines (`{"utf8.name"}`) skip `known`
     if (cached !== undefined && cached.family === family.name && cached.type === family.type) {
       this.keys.touch(cached);
       this.hits++;

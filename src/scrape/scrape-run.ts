@@ -1,4 +1,4 @@
-import type { Labels, MetricFamily, SampleVisitor, TimestampMs } from '../exposition/index.js';
+import type { Labels, MetricFamily, SampleVisitor, SeriesKey, TimestampMs } from '../exposition/index.js';
 import type { RelabelChain } from '../relabel/index.js';
 import { relabelSample } from '../relabel/index.js';
 import { ScrapeError } from './errors.js';
@@ -66,13 +66,15 @@ export class ScrapeRun implements SampleVisitor {
     else this.counts.duplicates++;
   }
 
-  /** The key `known` just missed: `sample` for it then skips a second lookup. */
-  private missed: string | null = null;
+  /** Where the key `known` just missed starts: `sample` for that line then skips a second lookup. */
+  private missedBuf: Buffer | null = null;
+  private missedAt = -1;
 
-  known(key: string, family: MetricFamily, value: number, ts: TimestampMs | null, keyHash?: number): boolean {
-    const e = this.cache.get(key, keyHash);
+  known(key: SeriesKey, family: MetricFamily, value: number, ts: TimestampMs | null): boolean {
+    const e = this.cache.get(key);
     if (e === undefined || e.type !== family.type || e.family !== family.name) {
-      this.missed = key;
+      this.missedBuf = key.buf;
+      this.missedAt = key.start;
       return false;
     }
     this.counts.scraped++;
@@ -81,10 +83,10 @@ export class ScrapeRun implements SampleVisitor {
     return true;
   }
 
-  sample(key: string, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null, keyHash?: number): void {
+  sample(key: SeriesKey, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
     this.counts.scraped++;
-    const cached = this.missed === key ? undefined : this.cache.get(key, keyHash);
-    this.missed = null;
+    const cached = this.missedBuf === key.buf && this.missedAt === key.start ? undefined : this.cache.get(key);
+    this.missedBuf = null;
     if (cached !== undefined && cached.type === family.type && cached.family === family.name) {
       if (this.cache.touch(cached)) this.emit(cached, value, ts);
       else this.counts.duplicates++;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seriesKeyOf as k } from '../exposition/index.js';
 import { SeriesCache, SeriesEntry } from './series-cache.js';
 
 const entry = (c: SeriesCache, name: string) => new SeriesEntry(name, name, 'gauge', null, false, c.iteration);
@@ -8,18 +9,18 @@ test('series cache: lookup, prediction in scrape order, eviction and arena compa
   const c = new SeriesCache();
   c.begin();
   const keys = Array.from({ length: 5000 }, (_, i) => `metric_${i}{label="${'x'.repeat(20)}"}`);
-  for (const k of keys) c.add(entry(c, k.slice(0, k.indexOf('{'))), k);
+  for (const key of keys) c.add(entry(c, key.slice(0, key.indexOf('{'))), k(key));
   c.commit();
   assert.equal(c.size, 5000);
-  assert.equal(c.get(keys[42] as string)?.name, 'metric_42');
-  assert.equal(c.get('metric_42{label="y"}'), undefined);
+  assert.equal(c.get(k(keys[42] as string))?.name, 'metric_42');
+  assert.equal(c.get(k('metric_42{label="y"}')), undefined);
   // Prediction: the body holds the keys in the same order.
   const body = Buffer.from(keys.map((k) => `${k} 1\n`).join(''));
   c.begin();
   let pos = 0;
-  for (const k of keys) {
+  for (const key of keys) {
     const e = c.predict(body, pos, body.indexOf(10, pos));
-    assert.ok(e !== null, k);
+    assert.ok(e !== null, key);
     assert.equal(c.touch(e), true);
     assert.equal(c.touch(e), false, 'second sighting in one scrape is a duplicate');
     pos = body.indexOf(10, pos) + 1;
@@ -28,12 +29,12 @@ test('series cache: lookup, prediction in scrape order, eviction and arena compa
   c.commit();
   const before = c.arenaBytes;
   c.begin();
-  for (const k of keys.slice(0, 10)) c.touch(c.get(k) as SeriesEntry);
+  for (const key of keys.slice(0, 10)) c.touch(c.get(k(key)) as SeriesEntry);
   assert.equal(c.commit(), 4990);
   assert.equal(c.size, 10);
   assert.ok(c.arenaBytes < before, `${c.arenaBytes} < ${before}`);
-  assert.equal(c.get(keys[3] as string)?.name, 'metric_3');
-  assert.equal(c.get(keys[30] as string), undefined);
+  assert.equal(c.get(k(keys[3] as string))?.name, 'metric_3');
+  assert.equal(c.get(k(keys[30] as string)), undefined);
   // Predictions still read the right bytes after compaction.
   c.begin();
   const small = Buffer.from(
@@ -48,12 +49,12 @@ test('series cache: lookup, prediction in scrape order, eviction and arena compa
 test('a failed scrape takes back the series it added; the last good order stays', () => {
   const c = new SeriesCache();
   c.begin();
-  c.add(entry(c, 'a'), 'a');
+  c.add(entry(c, 'a'), k('a'));
   c.commit();
   for (let i = 0; i < 3; i++) {
     c.begin();
-    c.touch(c.get('a') as SeriesEntry);
-    for (let j = 0; j < 100; j++) c.add(entry(c, `new_${i}_${j}`), `new_${i}_${j}`);
+    c.touch(c.get(k('a')) as SeriesEntry);
+    for (let j = 0; j < 100; j++) c.add(entry(c, `new_${i}_${j}`), k(`new_${i}_${j}`));
     c.rollback();
   }
   assert.equal(c.size, 1);
@@ -66,9 +67,9 @@ test('prediction compares every byte: near misses at any position, and NUL keys,
   const c = new SeriesCache();
   c.begin();
   const key = 'm{a="0123456789abcdef",b="xyz"}';
-  c.add(entry(c, 'm'), key);
+  c.add(entry(c, 'm'), k(key));
   const nul = 'n{a="\0\0\0\0\0\0\0\0\0"}';
-  c.add(entry(c, 'n'), nul);
+  c.add(entry(c, 'n'), k(nul));
   c.commit();
   c.begin();
   for (let i = 0; i < key.length; i++) {
@@ -86,5 +87,5 @@ test('prediction compares every byte: near misses at any position, and NUL keys,
   assert.equal(c.predict(negZero, 0, negZero.length - 1), null);
   const same = Buffer.from(`${nul} 1\n`, 'latin1');
   assert.equal(c.predict(same, 0, same.length - 1), null, 'NUL keys go through the hashed lookup instead');
-  assert.equal(c.get(nul)?.name, 'n');
+  assert.equal(c.get(k(nul))?.name, 'n');
 });
