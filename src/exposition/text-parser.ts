@@ -2,20 +2,38 @@ import { isUtf8 } from 'node:buffer';
 import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, utf8 } from './bytes.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
-import { internAscii } from './intern.js';
+import { hashBytes, internAscii } from './intern.js';
 import { FNV_OFFSET, FNV_PRIME, KEY_HASH_MASK, keyHashBytes } from './key-hash.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import { FastLine } from './text-fast-line.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
 
-const TYPE_WORDS: Record<string, MetricType> = {
-  COUNTER: 'counter',
-  GAUGE: 'gauge',
-  SUMMARY: 'summary',
-  UNTYPED: 'untyped',
-  HISTOGRAM: 'histogram',
-  GAUGE_HISTOGRAM: 'gaugehistogram',
-};
+/** TYPE words, matched case-insensitively as expfmt does (`strings.ToUpper`). */
+const TYPE_WORDS: ReadonlyArray<readonly [string, MetricType]> = [
+  ['COUNTER', 'counter'],
+  ['GAUGE', 'gauge'],
+  ['SUMMARY', 'summary'],
+  ['UNTYPED', 'untyped'],
+  ['HISTOGRAM', 'histogram'],
+  ['GAUGE_HISTOGRAM', 'gaugehistogram'],
+];
+
+/**
+ * The type named by bytes [start, end), without making a string. ASCII case folding equals
+ * `toUpperCase` on the latin1 text here: no other latin1 character upper-cases to a letter of
+ * these words (`ß` becomes `SS`, which none contains).
+ */
+function typeWord(buf: Buffer, start: number, end: number): MetricType | undefined {
+  next: for (const [word, type] of TYPE_WORDS) {
+    if (end - start !== word.length) continue;
+    for (let i = 0; i < word.length; i++) {
+      const c = buf[start + i] as number;
+      if ((c >= 0x61 && c <= 0x7a ? c - 0x20 : c) !== word.charCodeAt(i)) continue next;
+    }
+    return type;
+  }
+  return undefined;
+}
 
 interface RawValue {
   start: number;
@@ -262,7 +280,8 @@ export class TextParser {
       }
       if (p === end) return; // expfmt: a name alone at the end of the line is no error
       if (p === ns) this.fail(p, `invalid metric name in ${isHelp ? 'HELP' : 'TYPE'} line, found ${describeByte(buf, p, end)}`);
-      name = latin1(buf, ns, p);
+      // The same families come every scrape: one shared string each, its hash computed once.
+      name = internAscii(buf, ns, p, hashBytes(buf, ns, p));
     }
     if (p === end) return;
     if (!isBlank(buf[p])) this.fail(p, `invalid metric name in comment, found ${describeByte(buf, p, end)}`);
@@ -276,8 +295,7 @@ export class TextParser {
       if (this.typed.has(fam)) {
         this.fail(start - 1, `second TYPE line for metric name "${fam.name}", or TYPE reported after samples`);
       }
-      const word = latin1(buf, p, end).toUpperCase();
-      const type = TYPE_WORDS[word];
+      const type = typeWord(buf, p, end);
       if (type === undefined) this.fail(p, `unknown metric type "${this.str(p, end)}"`);
       fam.type = type;
       this.typed.add(fam);
