@@ -83,8 +83,6 @@ export function createH2IngressTransport(o: H2TransportOptions): IngressTranspor
           return;
         }
         connected = true;
-        // Idle sessions do not keep the process alive; an open stream does (see openBatchStream).
-        s.unref();
         keepalive(s);
         resolve(s);
       });
@@ -148,9 +146,6 @@ export function createH2IngressTransport(o: H2TransportOptions): IngressTranspor
         process.nextTick(onEnd, err as Error);
         return { write: (_m, done) => process.nextTick(done, err as Error), end() {}, cancel() {} };
       }
-      const s = session;
-      s.ref();
-      req.once('close', () => s.unref());
       return new H2BatchStream(req, onEnd);
     },
     close() {
