@@ -230,7 +230,7 @@ async function relay(port: number): Promise<{ port: number; freeze(): void }> {
 test('an agent that stops answering pings is detected; the next ready() connects afresh', async () => {
   const a = await agent();
   const r = await relay(a.port);
-  const t = transportTo(r.port, { keepaliveTimeMs: 100, keepaliveTimeoutMs: 200 });
+  const t = transportTo(r.port, { keepaliveTimeMs: 100, keepaliveTimeoutMs: 500 });
   await t.ready(Date.now() + 2000);
   const first = open(t);
   assert.equal(await write(first.stream, message(0, 5)), null);
@@ -238,8 +238,8 @@ test('an agent that stops answering pings is detected; the next ready() connects
   r.freeze();
   const t0 = Date.now();
   const err = await first.ended;
-  assert.match(String(err?.message), /keepalive ping not answered within 200 ms/);
-  assert.ok(Date.now() - t0 < 2000, `detected after ${Date.now() - t0} ms`);
+  assert.match(String(err?.message), /keepalive ping not answered within 500 ms/);
+  assert.ok(Date.now() - t0 < 3000, `detected after ${Date.now() - t0} ms`);
   await t.ready(Date.now() + 2000);
   const second = open(t);
   assert.equal(await write(second.stream, message(5, 5)), null);

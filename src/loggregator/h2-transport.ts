@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type SecureContext, connect as tlsConnect } from 'node:tls';
 import { version } from '../version.js';
 import { BATCH_SENDER_PATH, type BatchStream, type IngressTransport } from './client.js';
-import { LoggregatorGrpcStatusError } from './errors.js';
+import { LoggregatorConfigError, LoggregatorGrpcStatusError } from './errors.js';
 
 export interface H2TransportOptions {
   /** `host:port` of the agent's v2 ingress, e.g. `127.0.0.1:3458` or `[::1]:3458`. */
@@ -23,7 +23,7 @@ function splitAddress(address: string): { host: string; port: number } {
   let host = address.slice(0, colon);
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535)
-    throw new TypeError(`agent address "${address}": expected host:port`);
+    throw new LoggregatorConfigError('address', `expected host:port, got "${address}"`);
   return { host, port };
 }
 
@@ -226,7 +226,8 @@ class H2BatchStream implements BatchStream {
     if (this.ended) return;
     this.ended = true;
     this.onEnd(this.outcome());
-    if (!this.req.closed) this.req.close(NGHTTP2_NO_ERROR);
+    // Our side still open (the agent answered before CloseSend): reset it, as gRPC peers do.
+    if (!this.req.closed && !this.req.writableEnded) this.req.close(NGHTTP2_NO_ERROR);
   }
 
   private outcome(): Error | null {

@@ -255,6 +255,7 @@ test('stop() with the agent away gives up at the deadline and counts what is lef
 
 test('bad options and TLS files fail with a clear error', () => {
   assert.throws(() => sinkTo(1, { queueCapacity: 0 }), { code: 'LOGGREGATOR_CONFIG', message: /queueCapacity/ });
+  assert.throws(() => sinkTo(1, { address: 'metron' }), { code: 'LOGGREGATOR_CONFIG', message: /address: expected host:port/ });
   assert.throws(() => sinkTo(1, { keepaliveTimeMs: 1000 }), {
     code: 'LOGGREGATOR_CONFIG',
     message: /keepaliveTimeMs: must be a number >= 10000/,
