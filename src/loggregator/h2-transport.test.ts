@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { type AddressInfo, type Server as NetServer, connect as netConnect, createServer as netServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { createSecureContext, type TLSSocket } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { createTestPki, type TestPki } from '../testing/certs.js';
 import { countBatchEntries, frameBatchEntry } from './batch-entries.js';
@@ -324,4 +324,35 @@ test('a client without a certificate is refused by the agent', async () => {
   }
   assert.ok(err, 'refused');
   assert.equal(a.received, 0);
+});
+
+test('ready() rejects at its deadline when the agent accepts TCP but never answers TLS; the next attempt starts afresh', async () => {
+  const held: Socket[] = [];
+  const silent = netServer((c) => held.push(c));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  cleanups.push(() => {
+    silent.close();
+    for (const c of held) c.destroy();
+  });
+  const t = transportTo((silent.address() as AddressInfo).port);
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const t0 = Date.now();
+    await assert.rejects(t.ready(t0 + 150), /not connected within the deadline/);
+    const took = Date.now() - t0;
+    assert.ok(took >= 140 && took < 1000, `rejected after ${took} ms`);
+    assert.equal(held.length, attempt);
+  }
+});
+
+test('an agent that does not negotiate h2 by ALPN is refused', async () => {
+  for (const alpn of [['http/1.1'], undefined]) {
+    const s = createTlsServer({ ca: pki.ca.cert, cert: server.cert, key: server.key, requestCert: true, ALPNProtocols: alpn }, (c) =>
+      c.on('error', () => {}),
+    );
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    cleanups.push(() => s.close());
+    const t = transportTo((s.address() as AddressInfo).port);
+    await assert.rejects(t.ready(Date.now() + 2000), /ALPN|application protocol/i);
+    t.close();
+  }
 });
