@@ -23,7 +23,8 @@ export interface SenderOptions {
 
 /**
  * Drives one IngressTransport: a bounded queue filled by `enqueue` (never waits), one
- * long-lived BatchSender stream written one batch at a time, full batches as soon as they exist
+ * long-lived BatchSender stream with up to `maxInFlightBatches` writes in flight (those taken in
+ * the same tick leave in one stream write), full batches as soon as they exist
  * and partial ones every `flushIntervalMs` (go-loggregator: 100 envelopes / 100 ms). When the
  * agent is unreachable or the stream fails, it reconnects with capped exponential backoff and
  * jitter while the queue keeps the newest envelopes.
