@@ -21,3 +21,13 @@ export class LoggregatorConfigError extends CfPromError {
     super('LOGGREGATOR_CONFIG', `${field}: ${message}`);
   }
 }
+
+/** The agent ended a BatchSender stream with a non-zero `grpc-status` (`grpc-message` as given). */
+export class LoggregatorGrpcStatusError extends CfPromError {
+  constructor(
+    readonly grpcStatus: number,
+    readonly grpcMessage: string,
+  ) {
+    super('LOGGREGATOR_GRPC_STATUS', `agent answered grpc-status ${grpcStatus}${grpcMessage === '' ? '' : `: ${grpcMessage}`}`);
+  }
+}

@@ -1,5 +1,5 @@
-export type { BatchStream, GrpcTransportOptions, IngressTransport } from './client.js';
-export { BATCH_SENDER_PATH, createGrpcIngressTransport } from './client.js';
+export type { BatchStream, IngressTransport } from './client.js';
+export { BATCH_SENDER_PATH, GRPC_PREFIX_BYTES } from './client.js';
 export type {
   Conversion,
   ConvertOptions,
@@ -19,7 +19,9 @@ export {
   toEnvelope,
 } from './convert.js';
 export { EnvelopeWriter, timestampField } from './encode.js';
-export { LoggregatorConfigError, LoggregatorTlsError } from './errors.js';
+export { LoggregatorConfigError, LoggregatorGrpcStatusError, LoggregatorTlsError } from './errors.js';
+export type { H2TransportOptions } from './h2-transport.js';
+export { createH2IngressTransport } from './h2-transport.js';
 export { mergeLabels } from './labels.js';
 export type { LoggregatorMetrics } from './metrics.js';
 export { BATCH_SIZE_BOUNDS, createLoggregatorMetrics } from './metrics.js';

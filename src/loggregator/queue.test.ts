@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { GRPC_PREFIX_BYTES } from './client.js';
 import { EnvelopeQueue } from './queue.js';
 
 /** Framed one-byte "envelopes" (`0x0a 0x01 x`) with the given byte values. */
@@ -99,4 +100,19 @@ test('released batches are reused, and what they held does not leak into the nex
   const c = q.take(false);
   assert.equal(c, b);
   assert.deepEqual(values(c.bytes), [3, 4]);
+});
+
+test('a batch is framed as a gRPC message in place: after growing, and after its oldest were dropped', () => {
+  const q = new EnvelopeQueue(10_000, 20_000);
+  const xs = Array.from({ length: 8000 }, (_, i) => i & 0xff); // 24000 bytes: the 16 KiB buffer grows
+  push(q, ...xs);
+  push(q, ...Array(3000).fill(7)); // over capacity: the first 1000 envelopes go
+  const b = q.take(true);
+  assert.ok(b !== null);
+  const m = b.message;
+  assert.equal(m.buffer, b.buf.buffer, 'no copy');
+  assert.equal(m[0], 0);
+  assert.equal(m.readUInt32BE(1), 3 * b.count);
+  assert.deepEqual(m.subarray(GRPC_PREFIX_BYTES), b.bytes);
+  assert.deepEqual(values(b.bytes).slice(0, 3), [1000 & 0xff, 1001 & 0xff, 1002 & 0xff]);
 });

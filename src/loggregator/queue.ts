@@ -1,14 +1,16 @@
 import { skipBatchEntry } from './batch-entries.js';
+import { GRPC_PREFIX_BYTES } from './client.js';
 
 /**
  * One EnvelopeBatch body, filled by commits and then written to the stream: framed entries at
- * `buf[start, end)`. Batch objects and their buffers are recycled once a write completes, so a
- * steady scrape load allocates nothing here.
+ * `buf[start, end)`, with at least `GRPC_PREFIX_BYTES` free in front so the gRPC message is
+ * framed in place, without a copy. Batch objects and their buffers are recycled once a write
+ * completes, so a steady scrape load allocates nothing here.
  */
 export class QueuedBatch {
   buf: Buffer;
-  start = 0;
-  end = 0;
+  start = GRPC_PREFIX_BYTES;
+  end = GRPC_PREFIX_BYTES;
   count = 0;
   /** Full by envelope count or bytes: later envelopes go to the next batch. */
   sealed = false;
@@ -21,15 +23,23 @@ export class QueuedBatch {
     return this.buf.subarray(this.start, this.end);
   }
 
+  /** The batch as one gRPC length-prefixed message: the prefix written into the room in front. */
+  get message(): Buffer {
+    const at = this.start - GRPC_PREFIX_BYTES;
+    this.buf[at] = 0;
+    this.buf.writeUInt32BE(this.end - this.start, at + 1);
+    return this.buf.subarray(at, this.end);
+  }
+
   append(src: Uint8Array, from: number, to: number, count: number): void {
     const n = to - from;
     if (this.end + n > this.buf.length) {
       let size = this.buf.length * 2;
-      while (size < this.end - this.start + n) size *= 2;
+      while (size < GRPC_PREFIX_BYTES + this.end - this.start + n) size *= 2;
       const next = Buffer.allocUnsafe(size);
-      next.set(this.buf.subarray(this.start, this.end), 0);
-      this.end -= this.start;
-      this.start = 0;
+      next.set(this.buf.subarray(this.start, this.end), GRPC_PREFIX_BYTES);
+      this.end -= this.start - GRPC_PREFIX_BYTES;
+      this.start = GRPC_PREFIX_BYTES;
       this.buf = next;
     }
     this.buf.set(src.subarray(from, to), this.end);
@@ -129,7 +139,8 @@ export class EnvelopeQueue {
 
   /** Returns a batch whose write has completed, for reuse. */
   release(b: QueuedBatch): void {
-    b.start = b.end = b.count = 0;
+    b.start = b.end = GRPC_PREFIX_BYTES;
+    b.count = 0;
     b.sealed = false;
     if (this.pool.length < POOL_MAX_BATCHES && b.buf.length <= POOL_MAX_BATCH_BYTES) this.pool.push(b);
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BatchStream, IngressTransport } from './client.js';
+import { type BatchStream, GRPC_PREFIX_BYTES, type IngressTransport } from './client.js';
 import { createLoggregatorMetrics } from './metrics.js';
 import { EnvelopeSender } from './sender.js';
 
@@ -34,9 +34,12 @@ function fakeTransport() {
   return { transport, state };
 }
 
-function countEntries(b: Buffer): number {
+/** Entries of one gRPC message holding a batch of one-byte envelopes. */
+function countEntries(message: Buffer): number {
+  assert.equal(message[0], 0);
+  assert.equal(message.readUInt32BE(1), message.length - GRPC_PREFIX_BYTES);
   let n = 0;
-  for (let pos = 0; pos < b.length; n++) pos += 2 + (b[pos + 1] as number);
+  for (let pos = GRPC_PREFIX_BYTES; pos < message.length; n++) pos += 2 + (message[pos + 1] as number);
   return n;
 }
 

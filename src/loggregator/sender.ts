@@ -8,7 +8,7 @@ export interface SenderOptions {
   batchMaxEnvelopes: number;
   /** Byte budget of one EnvelopeBatch (the agent refuses messages over 10 MiB). */
   batchMaxBytes: number;
-  /** Batch writes in flight on the stream at once (lets HTTP/2 coalesce frames). */
+  /** Batch writes in flight on the stream at once: those ready together go out in one stream write. */
   maxInFlightBatches: number;
   flushIntervalMs: number;
   /** How long one connection attempt may wait for the channel to become READY. */
@@ -23,9 +23,9 @@ export interface SenderOptions {
 
 /**
  * Drives one IngressTransport: a bounded queue filled by `enqueue` (never waits), one
- * long-lived BatchSender stream written one batch at a time, full batches as soon as they exist
- * and partial ones every `flushIntervalMs` (go-loggregator: 100 envelopes / 100 ms; our default
- * batches are bigger, see LoggregatorSinkOptions.batchMaxEnvelopes). When the
+ * long-lived BatchSender stream with up to `maxInFlightBatches` writes in flight (those taken in
+ * the same tick leave in one stream write), full batches as soon as they exist
+ * and partial ones every `flushIntervalMs` (go-loggregator: 100 envelopes / 100 ms). When the
  * agent is unreachable or the stream fails, it reconnects with capped exponential backoff and
  * jitter while the queue keeps the newest envelopes.
  */
@@ -139,8 +139,8 @@ export class EnvelopeSender {
       if (batch === null) return;
       this.metrics.queueLength = this.queue.length;
       this.pending.add(batch);
-      // grpc-js copies the message into its own frame, so a completed write frees the batch.
-      stream.write(batch.bytes, (err) => {
+      // The transport writes the batch's buffer itself (no copy): only a completed write frees it.
+      stream.write(batch.message, (err) => {
         const count = batch.count;
         const mine = this.pending.has(batch);
         // Counts this batch with the others in flight (unless that already happened).

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ScrapeTarget, SeriesDescriptor } from '../scrape/index.js';
 import { countBatchEntries } from './batch-entries.js';
-import type { IngressTransport } from './client.js';
+import { GRPC_PREFIX_BYTES, type IngressTransport } from './client.js';
 import type { PreparedEnvelope } from './convert.js';
 import { createLoggregatorSink, type LoggregatorSink } from './sink.js';
 
@@ -13,8 +13,8 @@ function recordingTransport(): IngressTransport & { batches: Buffer[] } {
     batches,
     ready: () => Promise.resolve(),
     openBatchStream: (onEnd) => ({
-      write(batch, done) {
-        batches.push(Buffer.from(batch)); // a copy: the sink reuses the batch buffer afterwards
+      write(message, done) {
+        batches.push(Buffer.from(message.subarray(GRPC_PREFIX_BYTES))); // a copy: the sink reuses the buffer afterwards
         done(null);
       },
       end: () => onEnd(null),

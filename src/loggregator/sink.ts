@@ -1,8 +1,9 @@
 import type { TimestampMs } from '../exposition/index.js';
 import type { ScrapeTarget, SeriesDescriptor, Sink, SinkAppender } from '../scrape/index.js';
-import { createGrpcIngressTransport, type IngressTransport } from './client.js';
+import type { IngressTransport } from './client.js';
 import { COUNTER_FLOAT_POLICIES, type CounterFloatPolicy, type PreparedEnvelope, prepareEnvelope } from './convert.js';
 import { LoggregatorConfigError } from './errors.js';
+import { createH2IngressTransport } from './h2-transport.js';
 import { EnvelopeImage, SampleList, ScrapeEncoder } from './image.js';
 import { createLoggregatorMetrics, type LoggregatorMetrics } from './metrics.js';
 import { EnvelopeSender } from './sender.js';
@@ -23,14 +24,17 @@ export interface LoggregatorSinkOptions {
   queueCapacity?: number;
   /**
    * Envelopes per EnvelopeBatch; default 100, as go-loggregator and the issue specify. Each gRPC
-   * message costs grpc-js, HTTP/2 and TLS a fixed overhead in CPU, so bigger batches cost less
-   * per envelope (1000: about 40% less of the send cost, README); latency stays bounded by
-   * `flushIntervalMs` either way. The daemon's `LOGGREGATOR_BATCH_SIZE`.
+   * message has a fixed CPU cost, so bigger batches cost somewhat less per envelope (README);
+   * latency stays bounded by `flushIntervalMs` either way. The daemon's `LOGGREGATOR_BATCH_SIZE`.
    */
   batchMaxEnvelopes?: number;
   /** Byte budget of one EnvelopeBatch; default 1 MiB (the agent accepts at most 10 MiB). */
   batchMaxBytes?: number;
-  /** Batch writes in flight on the stream at once; default 1 (more measured no CPU win with grpc-js). */
+  /**
+   * Batch writes in flight on the stream at once; default 16. Batches ready together (a large
+   * scrape commits several) go out in one HTTP/2 write; this also bounds what HTTP/2 holds
+   * while the agent reads slowly.
+   */
   maxInFlightBatches?: number;
   /** Partial batches are sent this often; default 100 ms. */
   flushIntervalMs?: number;
@@ -42,7 +46,7 @@ export interface LoggregatorSinkOptions {
   /** HTTP/2 keepalive ping interval; at least 10 s (the agent's MinTime). Default 30 s. */
   keepaliveTimeMs?: number;
   keepaliveTimeoutMs?: number;
-  /** Replaces the gRPC transport (tests, benchmarks). */
+  /** Replaces the HTTP/2 gRPC transport (tests, benchmarks). */
   transport?: IngressTransport;
   onError?: (err: Error, context: 'connect' | 'stream' | 'write') => void;
   random?: () => number;
@@ -68,7 +72,7 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
   const queueCapacity = positive('queueCapacity', options.queueCapacity, 10000);
   const batchMaxEnvelopes = positive('batchMaxEnvelopes', options.batchMaxEnvelopes, 100);
   const batchMaxBytes = positive('batchMaxBytes', options.batchMaxBytes, 1024 * 1024, 1024);
-  const maxInFlightBatches = positive('maxInFlightBatches', options.maxInFlightBatches, 1);
+  const maxInFlightBatches = positive('maxInFlightBatches', options.maxInFlightBatches, 16);
   const flushIntervalMs = positive('flushIntervalMs', options.flushIntervalMs, 100);
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 5000);
   const backoffInitialMs = positive('backoffInitialMs', options.backoffInitialMs, 100);
@@ -82,14 +86,12 @@ export function createLoggregatorSink(options: LoggregatorSinkOptions): Loggrega
   let transport = options.transport;
   if (!transport) {
     if (!options.tls) throw new LoggregatorConfigError('tls', 'the agent connection needs CA, certificate and key files');
-    transport = createGrpcIngressTransport({
+    transport = createH2IngressTransport({
       address: options.address ?? '127.0.0.1:3458',
       secureContext: loadAgentTls(options.tls),
       serverName: options.serverName ?? 'metron',
       keepaliveTimeMs,
       keepaliveTimeoutMs,
-      reconnectInitialMs: backoffInitialMs,
-      reconnectMaxMs: backoffMaxMs,
     });
   }
 

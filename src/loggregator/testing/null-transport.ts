@@ -1,5 +1,5 @@
 import { countBatchEntries } from '../batch-entries.js';
-import type { IngressTransport } from '../client.js';
+import { GRPC_PREFIX_BYTES, type IngressTransport } from '../client.js';
 
 /**
  * Bench/test only: a transport that accepts every batch at once and forgets it, so a benchmark
@@ -10,8 +10,8 @@ export function createNullTransport(): IngressTransport & { sent: number } {
     sent: 0,
     ready: () => Promise.resolve(),
     openBatchStream: (onEnd: (err: Error | null) => void) => ({
-      write: (batch: Buffer, done: (err: Error | null) => void) => {
-        t.sent += countBatchEntries(batch);
+      write: (message: Buffer, done: (err: Error | null) => void) => {
+        t.sent += countBatchEntries(message.subarray(GRPC_PREFIX_BYTES));
         done(null);
       },
       end: () => onEnd(null),
