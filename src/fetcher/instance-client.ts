@@ -53,6 +53,16 @@ export type FetchOutcome =
       readonly durationMs: number;
     };
 
+/**
+ * Memory to read a body into that its consumer takes over without a copy (a render worker's input
+ * slot, see `Renderer.bodyBuffers`): `take` a buffer of at least `size` bytes (null: none left),
+ * `give` back one that will not be handed over (the fetch failed, or a bigger one replaced it).
+ */
+export interface BodyBuffers {
+  take(size: number): Buffer | null;
+  give(buf: Buffer): void;
+}
+
 export interface InstanceClientOptions {
   /** PEM CA certificates added to the system roots. */
   caCerts?: string;
@@ -95,6 +105,8 @@ class OriginPool {
   readonly idle: Http1Client[] = [];
   readonly idleSince: number[] = [];
   tlsOptions: Promise<ConnectionOptions> | null = null;
+  /** The last body's length: the first buffer's size for the next one when its length is not announced. */
+  lastBodyBytes = FIRST_BODY_BYTES;
   constructor(
     readonly host: string,
     readonly port: number,
@@ -132,17 +144,29 @@ export class InstanceClient {
     this.sweeper.unref();
   }
 
-  fetch(req: FetchRequest): Promise<FetchOutcome> {
+  /** A plain body (not gzipped) is read into `buffers` when given, and then handed over in them. */
+  fetch(req: FetchRequest, buffers?: BodyBuffers): Promise<FetchOutcome> {
     const t0 = performance.now();
     const pool = this.poolFor(req);
     return new Promise<FetchOutcome>((resolve) => {
       let settled = false;
       let client: Http1Client | null = null;
       let gunzip: Gunzip | null = null;
+      /** The body read so far (plain bodies), and whether it is one of `buffers`. */
+      let body: Buffer | null = null;
+      let lent = false;
+      const newBody = (size: number): Buffer => {
+        const b = buffers?.take(size) ?? null;
+        lent = b !== null;
+        return b ?? Buffer.allocUnsafeSlow(size);
+      };
       const fail = (err: unknown, timedOut = false): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        if (lent) buffers?.give(body as Buffer);
+        lent = false;
+        body = null;
         if (client !== null) {
           this.busy.delete(client);
           client.close();
@@ -163,7 +187,6 @@ export class InstanceClient {
         let head: ResponseHead | null = null;
         let ok = false;
         let snippet = '';
-        let body: Buffer | null = null;
         let length = 0;
         const chunks: Buffer[] = [];
         const keep = (chunk: Buffer): void => {
@@ -188,7 +211,7 @@ export class InstanceClient {
               throw new FetchFailure('decode', `unsupported Content-Encoding ${JSON.stringify(encoding)}`);
             } else if (h.contentLength > this.maxBodyBytes) {
               throw new FetchFailure('too_large', `body larger than max_body_bytes=${this.maxBodyBytes}`);
-            } else if (h.contentLength >= 0) body = Buffer.allocUnsafeSlow(h.contentLength);
+            } else body = newBody(h.contentLength >= 0 ? h.contentLength : pool.lastBodyBytes);
           },
           data: (buf, start, end) => {
             if (!ok) {
@@ -203,11 +226,15 @@ export class InstanceClient {
             const n = end - start;
             if (length + n > this.maxBodyBytes) throw new FetchFailure('too_large', `body larger than max_body_bytes=${this.maxBodyBytes}`);
             if (body === null || length + n > body.length) {
-              const next = Buffer.allocUnsafeSlow(Math.min(this.maxBodyBytes, Math.max(2 * (length + n), FIRST_BODY_BYTES)));
-              if (body !== null) body.copy(next, 0, 0, length);
-              body = next;
+              const prev = body;
+              const wasLent = lent;
+              body = newBody(Math.min(this.maxBodyBytes, Math.max(2 * (length + n), FIRST_BODY_BYTES)));
+              if (prev !== null) {
+                prev.copy(body, 0, 0, length);
+                if (wasLent) buffers?.give(prev);
+              }
             }
-            buf.copy(body, length, start, end);
+            buf.copy(body as Buffer, length, start, end);
             length += n;
           },
         };
@@ -241,6 +268,8 @@ export class InstanceClient {
               if (settled) return;
               settled = true;
               clearTimeout(timer);
+              if (gunzip === null) pool.lastBodyBytes = Math.max(length, 1024);
+              // A lent buffer is the caller's from here.
               const out = gunzip !== null ? chunks : body === null ? [] : [body.subarray(0, length)];
               resolve({ ok: true, body: out, contentType, bytes: length, durationMs: performance.now() - t0 });
             };
