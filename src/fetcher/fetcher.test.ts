@@ -465,7 +465,9 @@ describe('sharing', () => {
     const bodyAt = (v: number, n: number) => Array.from({ length: n }, (_, k) => `big{k="${k}"} ${v}\n`).join('');
     const a = await instance({ body: bodyAt(1, 500), chunkBytes: 4000 });
     const b = await instance({ body: bodyAt(2, 500) });
-    const { base } = await fetcherFor([app([a, b])], { parse_workers: 2, disable_keep_alives: false });
+    // 204 over a kept-alive connection: no body, and no waiting for one until the connection closes
+    const empty = await instance({ status: 204 });
+    const { base } = await fetcherFor([app([a, b, empty])], { parse_workers: 2, disable_keep_alives: false });
     const url = `${base}/v2/apps/${GUID}/metrics`;
     // Each body larger than the last (the first buffer is sized from the one before), then smaller.
     for (const [round, n] of [
@@ -476,8 +478,9 @@ describe('sharing', () => {
     ] as const) {
       a.behaviour.body = bodyAt(round, n);
       b.behaviour.body = bodyAt(round * 10, n);
-      const r = await rawGet(url, {});
+      const r = await rawGet(url, { 'x-prometheus-scrape-timeout-seconds': '2' });
       assert.equal(r.status, 200);
+      assert.doesNotMatch(r.body, /promfetcher_scrape_error/);
       const [fam] = parseExposition(Buffer.from(r.body));
       assert.equal(fam?.samples.length, 2 * n);
       for (const [inst, v] of [

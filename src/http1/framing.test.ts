@@ -74,6 +74,8 @@ test('response heads: status, the headers a scrape needs, keep-alive rules, fram
   assert.equal(parseResponseHead('HTTP/1.0 200 OK\r\ncontent-length: 1\r\n\r\n').keepAlive, false);
   assert.equal(parseResponseHead('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\ncontent-length: 1\r\n\r\n').keepAlive, true);
   assert.equal(parseResponseHead('HTTP/1.1 200 OK\r\n\r\n').keepAlive, false, 'no length: read until close');
+  const empty = parseResponseHead('HTTP/1.1 204 No Content\r\n\r\n');
+  assert.deepEqual([empty.contentLength, empty.keepAlive], [0, true], '204: no body, connection kept');
   const both = parseResponseHead('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n');
   assert.equal(both.chunked, true);
   assert.equal(both.contentLength, -1);

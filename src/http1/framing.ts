@@ -100,6 +100,12 @@ export function parseResponseHead(text: string): ResponseHead {
       }
     }
   }
+  // RFC 9112 §6.3: 204 and 304 responses end with their head, whatever they announce.
+  if (head.status === 204 || head.status === 304) {
+    head.contentLength = 0;
+    head.chunked = false;
+    return head;
+  }
   // RFC 9112 §6.3: chunked wins over a Content-Length, and the connection cannot be trusted after.
   if (head.chunked && head.contentLength !== -1) {
     head.contentLength = -1;
