@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type ExpositionFormat, type Labels, parseExposition } from '../exposition/index.js';
-import { type RenderedFamily, type RenderedSource, renderSource } from './render.js';
 import type { BodyBuffers } from './instance-client.js';
+import { type RenderedFamily, type RenderedSource, renderSource } from './render.js';
 import { RenderCaches } from './render-cache.js';
 import { SharedBufferPool, type SharedBufferSlot } from './shared-buffer-pool.js';
 
