@@ -35,6 +35,16 @@ test('instance client: kept-alive connections are reused, and closed once idle p
   await c.close();
 });
 
+test('instance client: a connection in use outlives the idle sweep and is reused after', async () => {
+  const s = await server('d 4\n', 1300); // answers after the first sweep (every max(1 s, idle timeout))
+  const c = new InstanceClient({ maxBodyBytes: 1 << 20, disableKeepAlives: false, idleConnTimeoutMs: 150 });
+  assert.ok((await c.fetch(req(s))).ok);
+  s.behaviour = { body: 'd 5\n' };
+  assert.ok((await c.fetch(req(s))).ok);
+  assert.equal(new Set(s.requests.map((r) => r.remotePort)).size, 1);
+  await c.close();
+});
+
 test('instance client: disable_keep_alives sends Connection: close and connects for every request', async () => {
   const s = await server('b 2\n');
   const c = new InstanceClient({ maxBodyBytes: 1 << 20, disableKeepAlives: true });

@@ -107,6 +107,8 @@ class OriginPool {
   tlsOptions: Promise<ConnectionOptions> | null = null;
   /** The last body's length: the first buffer's size for the next one when its length is not announced. */
   lastBodyBytes = FIRST_BODY_BYTES;
+  /** Requests in flight on it: a pool is forgotten only when it has none and no idle connection. */
+  active = 0;
   constructor(
     readonly host: string,
     readonly port: number,
@@ -169,6 +171,7 @@ export class InstanceClient {
         body = null;
         if (client !== null) {
           this.busy.delete(client);
+          pool.active--;
           client.close();
           client = null;
         }
@@ -327,11 +330,13 @@ export class InstanceClient {
     }
     c ??= new Http1Client({ host: pool.host, port: pool.port, tls: pool.tls ? () => this.tlsOptions(pool) : null });
     this.busy.add(c);
+    pool.active++;
     return c;
   }
 
   private release(pool: OriginPool, c: Http1Client, reusable: boolean): void {
     this.busy.delete(c);
+    pool.active--;
     if (!reusable || !this.keepAlive || this.closing) c.close();
     else {
       pool.idle.push(c);
@@ -362,7 +367,7 @@ export class InstanceClient {
       }
       pool.idle.length = keep;
       pool.idleSince.length = keep;
-      if (keep === 0) this.pools.delete(key);
+      if (keep === 0 && pool.active === 0) this.pools.delete(key);
     }
   }
 
