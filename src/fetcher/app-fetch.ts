@@ -198,10 +198,11 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
 
   const m = deps.metrics;
   const rendered = await mapBounded(jobs, deps.concurrency, async (j): Promise<[SourceReport['outcome'], RenderedSource | null]> => {
-    const o = await deps.client.fetch(j.req);
+    const key = `${j.req.origin}${j.req.path}`;
+    const o = await deps.client.fetch(j.req, deps.renderer.bodyBuffers?.(key));
     if (!o.ok) return [o, null];
     try {
-      const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format, `${j.req.origin}${j.req.path}`);
+      const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format, key);
       return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
     } catch (err) {
       return [{ ok: false, reason: 'parse', detail: (err as Error).message, durationMs: o.durationMs }, null];

@@ -461,6 +461,42 @@ describe('sharing', () => {
     }
   });
 
+  test('chunked bodies that outgrow their first buffer, over kept-alive connections, on render workers', async () => {
+    const bodyAt = (v: number, n: number) => Array.from({ length: n }, (_, k) => `big{k="${k}"} ${v}\n`).join('');
+    const a = await instance({ body: bodyAt(1, 500), chunkBytes: 4000 });
+    const b = await instance({ body: bodyAt(2, 500) });
+    // 204 over a kept-alive connection: no body, and no waiting for one until the connection closes
+    const empty = await instance({ status: 204 });
+    const { base } = await fetcherFor([app([a, b, empty])], { parse_workers: 2, disable_keep_alives: false });
+    const url = `${base}/v2/apps/${GUID}/metrics`;
+    // Each body larger than the last (the first buffer is sized from the one before), then smaller.
+    for (const [round, n] of [
+      [1, 500],
+      [2, 9000],
+      [3, 20000],
+      [4, 300],
+    ] as const) {
+      a.behaviour.body = bodyAt(round, n);
+      b.behaviour.body = bodyAt(round * 10, n);
+      const r = await rawGet(url, { 'x-prometheus-scrape-timeout-seconds': '2' });
+      assert.equal(r.status, 200);
+      assert.doesNotMatch(r.body, /promfetcher_scrape_error/);
+      const [fam] = parseExposition(Buffer.from(r.body));
+      assert.equal(fam?.samples.length, 2 * n);
+      for (const [inst, v] of [
+        [a, round],
+        [b, round * 10],
+      ] as const) {
+        const mine = fam?.samples.filter((x) => x.labels.includes(`127.0.0.1:${inst.port}`)) ?? [];
+        assert.equal(mine.length, n);
+        assert.deepEqual([...new Set(mine.map((x) => x.value))], [v]);
+        assert.equal(mine[n - 1]?.labels[1], String(n - 1), 'the body whole, in order');
+      }
+    }
+    assert.equal(new Set(a.requests.map((q) => q.remotePort)).size, 1, 'one kept-alive connection');
+    assert.notEqual(a.requests[0]?.headers.connection, 'close');
+  });
+
   test('cache_ttl: a cached result stays intact while later scrapes render', async () => {
     const a = await instance({ body: 'a{k="1"} 1\n' });
     const { base } = await fetcherFor([app([a])], { cache_ttl: '10s', parse_workers: 1 });

@@ -83,8 +83,17 @@ test('render cache: a family whose type changes, and reserved labels that collid
     'y{k="1"} 1\ny{k="1",index="7"} 2\ny{k="2"} 3\n',
     'y{k="1"} 1\ny{k="1",index="7"} 2\ny{k="2"} 3\n',
     'y{k="1"} 1\ny{k="2"} 3\ny{k="2",instance="x"} 4\n',
+    // replayed (only values change): de-duplicated as in the parsed render
+    'y{k="1"} 5\ny{k="2"} 6\ny{k="2",instance="x"} 7\n',
   ];
   for (const body of bodies) assert.deepEqual(dump(c.render(Buffer.from(body), TEXT)), cold(body, 'text'), body);
+  // `_created` lines split off in text output, then replayed with other values
+  const z = new SourceRenderCache(target, 'text');
+  for (const v of ['1', '2.5', '30']) {
+    const body = `y{k="2"} ${v}\ny{k="2",instance="x"} ${v}\n# TYPE z counter\nz_total ${v}\nz_created 170000000${v.length}\n`;
+    assert.deepEqual(dump(z.render(Buffer.from(body), TEXT)), cold(body, 'text'), body);
+    assert.equal(z.lastHits, v === '1' ? 0 : 4);
+  }
 });
 
 test('render cache: a failed render keeps the last good state; OpenMetrics bodies take the plain path', () => {

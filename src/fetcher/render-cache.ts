@@ -162,8 +162,11 @@ export class SourceRenderCache implements SampleVisitor {
       this.reset();
       throw err;
     }
-    this.skeleton = this.skeletonOf(body, families);
+    const sk = this.skeletonOf(body, families);
+    this.skeleton = sk;
     const out = this.write(families);
+    // The family runs just written are those of every replay of this skeleton (same lines).
+    if (sk !== null) sk.lineFamilies = this.families;
     this.keys.commit();
     this.reset();
     return out;
@@ -187,6 +190,7 @@ export class SourceRenderCache implements SampleVisitor {
    */
   private skeletonOf(body: Buffer, families: MetricFamily[]): Skeleton | null {
     const entries: RenderEntry[] = [];
+    const heads: Uint8Array[] = [];
     const starts: number[] = [];
     const lengths: number[] = [];
     let sample = 0;
@@ -197,19 +201,33 @@ export class SourceRenderCache implements SampleVisitor {
       while (body[p] === SP || body[p] === TAB) p++;
       if (p === nl || body[p] === HASH) {
         entries.push(PLACEHOLDER);
+        heads.push(EMPTY);
         lengths.push(nl - pos);
       } else {
         const e = this.lineEntries[sample++];
         if (p !== pos || e === undefined) return null;
         entries.push(e);
+        heads.push(e.head);
         lengths.push(e.keyLength);
       }
       starts.push(pos);
       pos = nl + 1;
     }
     if (sample !== this.lines) return null;
+    let special = false;
+    for (const f of this.families.values()) if ((f.any & (RESERVED | CREATED)) !== 0) special = true;
     // A copy: the body's memory may be reused for the next body (a worker's input buffer).
-    return { body: Buffer.from(body), families, entries, starts, lengths };
+    return {
+      body: Buffer.from(body),
+      families,
+      entries,
+      heads,
+      starts,
+      lengths,
+      samples: this.lineEntries.slice(0, sample),
+      special,
+      lineFamilies: new Map(),
+    };
   }
 
   /**
@@ -223,14 +241,16 @@ export class SourceRenderCache implements SampleVisitor {
     const prev = sk.body;
     const a = new DataView(body.buffer, body.byteOffset, body.byteLength);
     const b = new DataView(prev.buffer, prev.byteOffset, prev.byteLength);
-    const { entries, starts, lengths } = sk;
+    const { entries, heads, starts, lengths } = sk;
+    const lineStarts = this.lineStarts;
     const n = body.length;
     let pos = 0;
+    let line = 0;
     for (let i = 0; i < entries.length; i++) {
-      const e = entries[i] as RenderEntry;
+      const head = heads[i] as Uint8Array;
       const len = lengths[i] as number;
       if (pos + len >= n || !sameBytes(a, pos, b, starts[i] as number, len)) return null;
-      if (e === PLACEHOLDER) {
+      if (head === EMPTY) {
         if (body[pos + len] !== NL) return null;
         pos += len + 1;
         continue;
@@ -249,12 +269,22 @@ export class SourceRenderCache implements SampleVisitor {
         while (nl < n && body[nl] !== SP && body[nl] !== TAB && body[nl] !== NL) nl++;
         if (nl >= n || body[nl] !== NL) return null;
       }
-      this.startLine(e);
-      if (!this.writeValue(e, body, vs, ve, ts0, nl)) return null;
+      // The line's head: the family runs and entries are the skeleton's (see `lineFamilies`).
+      if (this.pos + head.length + 128 > this.out.length) this.grow(head.length + 128);
+      if (line < lineStarts.length) lineStarts[line] = this.pos;
+      else lineStarts.push(this.pos);
+      line++;
+      this.out.set(head, this.pos);
+      this.pos += head.length;
+      if (!this.writeValue(entries[i] as RenderEntry, body, vs, ve, ts0, nl)) return null;
       pos = nl + 1;
     }
     if (pos !== n) return null;
-    this.hits = this.lines;
+    this.lines = line;
+    this.families = sk.lineFamilies;
+    this.current = null;
+    if (sk.special) for (let k = 0; k < line; k++) this.lineEntries[k] = sk.samples[k] as RenderEntry;
+    this.hits = line;
     return sk.families;
   }
 
@@ -513,6 +543,14 @@ interface Skeleton {
   readonly families: MetricFamily[];
   /** Per line: the sample's entry, or PLACEHOLDER for another line (HELP, TYPE, comment, blank). */
   readonly entries: RenderEntry[];
+  /** Per line: the sample's rendered head, or EMPTY for another line. */
+  readonly heads: Uint8Array[];
+  /** The sample lines' entries in order (`write` reads them to de-duplicate and split `_created`). */
+  readonly samples: RenderEntry[];
+  /** Some family needs `samples` (a reserved label was set, or `_created` lines are split off). */
+  readonly special: boolean;
+  /** The family runs of the parsed render, closed: every replay's lines run the same way. */
+  lineFamilies: Map<string, FamilyLines>;
   /** Per line: its start in `body` and the bytes compared (a sample's key, another line whole). */
   readonly starts: number[];
   readonly lengths: number[];

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type ExpositionFormat, type Labels, parseExposition } from '../exposition/index.js';
+import type { BodyBuffers } from './instance-client.js';
 import { type RenderedFamily, type RenderedSource, renderSource } from './render.js';
 import { RenderCaches } from './render-cache.js';
 import { SharedBufferPool, type SharedBufferSlot } from './shared-buffer-pool.js';
@@ -19,6 +20,11 @@ export interface Renderer {
     format: ExpositionFormat,
     sourceKey?: string,
   ): Promise<RenderedSource>;
+  /**
+   * Where to read `sourceKey`'s next body so that `render` takes it without a copy (a body given
+   * to `render` as the one buffer taken from these, from offset 0), if this renderer has such memory.
+   */
+  bodyBuffers?(sourceKey: string): BodyBuffers;
   close(): Promise<void>;
 }
 
@@ -88,6 +94,13 @@ export interface JobMessage {
   targetLabels: Labels;
   format: ExpositionFormat;
   sourceKey?: string;
+}
+
+/** An input slot lent to a fetch to read a body into (`WorkerRenderer.bodyBuffers`). */
+interface Lent {
+  lane: Lane;
+  pool: SharedBufferPool;
+  slot: SharedBufferSlot;
 }
 
 interface Job {
@@ -162,6 +175,8 @@ export class WorkerRenderer implements Renderer {
   private readonly lanes: Lane[];
   private readonly shared: Job[] = [];
   private readonly pins = new Map<string, Lane>();
+  /** Input slots lent to fetches, by their memory. */
+  private readonly lent = new Map<ArrayBufferLike, Lent>();
   private nextId = 1;
   private closed = false;
 
@@ -176,18 +191,61 @@ export class WorkerRenderer implements Renderer {
     format: ExpositionFormat,
     sourceKey?: string,
   ): Promise<RenderedSource> {
-    if (this.closed) return Promise.reject(new RenderError('renderer closed', 'FETCHER_CLOSED'));
+    const one = Buffer.isBuffer(body) ? body : body.length === 1 ? (body[0] as Buffer) : null;
+    const lent = one !== null && one.byteOffset === 0 ? this.lent.get(one.buffer) : undefined;
+    if (lent !== undefined) this.lent.delete(lent.slot.sab);
+    if (this.closed) {
+      if (lent !== undefined) lent.pool.give(lent.slot.id);
+      return Promise.reject(new RenderError('renderer closed', 'FETCHER_CLOSED'));
+    }
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       const msg: JobMessage = { id, contentType, targetLabels, format };
       if (sourceKey !== undefined) msg.sourceKey = sourceKey;
       else msg.body = whole(body);
-      const chunks = sourceKey === undefined ? null : Buffer.isBuffer(body) ? [body] : (body as readonly Buffer[]);
+      let chunks = sourceKey === undefined ? null : Buffer.isBuffer(body) ? [body] : (body as readonly Buffer[]);
       const job: Job = { id, msg, chunks, input: null, resolve, reject };
-      if (sourceKey === undefined) this.shared.push(job);
-      else this.laneFor(sourceKey).queue.push(job);
+      const lane = sourceKey === undefined ? null : this.laneFor(sourceKey);
+      if (lent !== undefined) {
+        if (lane === lent.lane && lent.pool === lane.inputs) {
+          // The body is in one of this lane's input slots already.
+          job.input = lent.slot;
+          job.chunks = null;
+          msg.input = lent.slot.id;
+          msg.length = (one as Buffer).length;
+          if (!lent.slot.sent) {
+            lent.slot.sent = true;
+            msg.inputSab = lent.slot.sab;
+          }
+        } else {
+          // Lent before its worker was replaced (or for another key): copied as any body.
+          chunks = [Buffer.from(one as Buffer)];
+          job.chunks = chunks;
+          lent.pool.give(lent.slot.id);
+        }
+      }
+      if (lane === null) this.shared.push(job);
+      else lane.queue.push(job);
       this.pump();
     });
+  }
+
+  bodyBuffers(sourceKey: string): BodyBuffers {
+    return {
+      take: (size) => {
+        const lane = this.laneFor(sourceKey);
+        const slot = this.closed ? null : lane.inputs.take(Math.max(size, 1));
+        if (slot === null) return null;
+        this.lent.set(slot.sab, { lane, pool: lane.inputs, slot });
+        return slot.buf;
+      },
+      give: (buf) => {
+        const l = this.lent.get(buf.buffer);
+        if (l === undefined) return;
+        this.lent.delete(buf.buffer);
+        l.pool.give(l.slot.id);
+      },
+    };
   }
 
   private laneFor(key: string): Lane {
@@ -225,6 +283,10 @@ export class WorkerRenderer implements Renderer {
         if (lane.inflight.size === 0) w.ref(); // a job in flight keeps the process alive; an idle worker does not
         lane.inflight.set(job.id, job);
         if (job.chunks !== null) this.placeBody(lane, job, job.chunks);
+        else if (job.input !== null) {
+          const dropped = lane.inputs.takeDropped();
+          if (dropped.length > 0) job.msg.dropInputs = dropped;
+        }
         const b = job.msg.body;
         // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
         const own = b !== undefined && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
@@ -308,6 +370,15 @@ export class WorkerRenderer implements Renderer {
     lane.told = new Map();
     lane.toldEpoch = 0;
     lane.inputs = new SharedBufferPool(INPUT_POOL_BYTES); // a new worker maps them afresh
+    for (const job of lane.queue) {
+      // Bodies read into the old pool's slots: copied into the new one when posted.
+      if (job.input === null || job.chunks !== null) continue;
+      job.chunks = [Buffer.from(job.input.buf.subarray(0, job.msg.length))];
+      job.input = null;
+      delete job.msg.input;
+      delete job.msg.inputSab;
+      delete job.msg.length;
+    }
     for (const job of jobs) job.reject(new RenderError(`render worker failed: ${err.message}`, 'FETCHER_RENDER'));
     this.pump();
   }

@@ -20,6 +20,8 @@ export interface InstanceBehaviour {
   status?: number;
   delayMs?: number;
   gzip?: boolean;
+  /** Send the body chunked, in pieces of this many bytes (no Content-Length). */
+  chunkBytes?: number;
   /** Require `Authorization: Basic base64(user:pass)`, else 401 with WWW-Authenticate. */
   basicAuth?: { user: string; pass: string };
   /** Require this header/value, else 403. */
@@ -31,6 +33,8 @@ export interface InstanceBehaviour {
 export interface SeenRequest {
   url: string;
   headers: IncomingHttpHeaders;
+  /** The connection's client port (which connection the request came on). */
+  remotePort: number;
   clientCertCn?: string;
 }
 
@@ -47,7 +51,7 @@ export async function startInstance(behaviour: InstanceBehaviour): Promise<Insta
   const state = { behaviour };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const b = state.behaviour;
-    const seen: SeenRequest = { url: req.url ?? '', headers: req.headers };
+    const seen: SeenRequest = { url: req.url ?? '', headers: req.headers, remotePort: req.socket.remotePort ?? 0 };
     const sock = req.socket as { getPeerCertificate?: () => { subject?: { CN?: string } } };
     const cn = sock.getPeerCertificate?.()?.subject?.CN;
     if (cn !== undefined) seen.clientCertCn = cn;
@@ -72,7 +76,9 @@ export async function startInstance(behaviour: InstanceBehaviour): Promise<Insta
         headers['content-encoding'] = 'gzip';
       }
       res.writeHead(status, headers);
-      res.end(body);
+      const step = b.chunkBytes ?? 0;
+      if (step > 0) for (let at = 0; at < body.length; at += step) res.write(body.subarray(at, at + step));
+      res.end(step > 0 ? undefined : body);
     };
     if (b.delayMs !== undefined && b.delayMs > 0) {
       const t = setTimeout(answer, b.delayMs);

@@ -57,6 +57,23 @@ export function writeValueBytes(src: Uint8Array, start: number, end: number, out
     const intStart = k;
     while (k < end && isDigit(src[k])) k++;
     const intLen = k - intStart;
+    if (k === end && intLen > 6 && intLen <= MAX_DIGITS && src[intStart] !== ZERO) {
+      // A longer integer (a big counter): d.ddde+XX, trailing zeros dropped.
+      let last = end - 1;
+      while (src[last] === ZERO) last--;
+      let p = pos;
+      if (intStart !== start) out[p++] = MINUS;
+      out[p++] = src[intStart] as number;
+      if (last > intStart) {
+        out[p++] = DOT;
+        for (let d = intStart + 1; d <= last; d++) out[p++] = src[d] as number;
+      }
+      out[p++] = E;
+      out[p++] = PLUS;
+      out[p++] = intLen > 10 ? ZERO + 1 : ZERO;
+      out[p++] = ZERO + ((intLen - 1) % 10);
+      return p;
+    }
     if (intLen > 0 && intLen <= 6 && (src[intStart] !== ZERO || intLen === 1)) {
       if (k === end && (src[intStart] !== ZERO || intStart === start)) return copy(src, start, end, out, pos);
       if (src[k] === DOT && src[intStart] !== ZERO && src[end - 1] !== ZERO) {

@@ -4,9 +4,9 @@ import type { ConnectionOptions } from 'node:tls';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { ScrapeJobConfig } from '../config/types.js';
 import { SCRAPE_ACCEPT } from '../exposition/index.js';
+import { Http1Client, type ResponseHandler } from '../http1/client.js';
 import { version } from '../version.js';
 import { ScrapeError, toScrapeError } from './errors.js';
-import { Http1Client, type ResponseHandler } from './http1-client.js';
 
 export interface ScrapeResponse {
   contentType: string | null;
@@ -23,7 +23,7 @@ const USER_AGENT = `cf-prom/${version}`;
 
 /**
  * One target's HTTP client: a keep-alive connection reused across scrapes (our own HTTP/1.1
- * client, `http1-client.ts`: a scrape's fixed cost halved against undici), the headers
+ * client, `http1/client.ts`: a scrape's fixed cost halved against undici), the headers
  * Prometheus sends, gzip decoded with `body_size_limit` applied to the decoded size, and a
  * deadline for the whole request. Transport errors come back as `ScrapeError` with a reason.
  */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { after, test } from 'node:test';
-import { Http1Client, type ResponseHandler } from './http1-client.js';
-import type { ResponseHead } from './http1-framing.js';
+import { Http1Client, type ResponseHandler } from './client.js';
+import type { ResponseHead } from './framing.js';
 
 const servers: Server[] = [];
 const openSockets = new Set<Socket>();

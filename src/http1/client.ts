@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
-import { BodyFramer, HttpProtocolError, headEnd, parseResponseHead, type ResponseHead } from './http1-framing.js';
+import { BodyFramer, HttpProtocolError, headEnd, parseResponseHead, type ResponseHead } from './framing.js';
 
 /**
  * Plain-TCP reads land in one process-wide buffer instead of a fresh Buffer per read: the read

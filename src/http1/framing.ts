@@ -1,7 +1,7 @@
 /**
- * HTTP/1.1 response framing for the scrape client, as pure functions over bytes: the head
- * (status line and the few headers a scrape needs) and the body (Content-Length, chunked, or
- * until the connection closes). No I/O here; `http1-client.ts` feeds it socket reads.
+ * HTTP/1.1 response framing for our client, as pure functions over bytes: the head (status line
+ * and the few headers a scrape or a fetch needs) and the body (Content-Length, chunked, or until
+ * the connection closes). No I/O here; `client.ts` feeds it socket reads.
  */
 
 export class HttpProtocolError extends Error {
@@ -17,6 +17,10 @@ export interface ResponseHead {
   chunked: boolean;
   /** False when the server asked to close, or an HTTP/1.0 response did not ask to keep it. */
   keepAlive: boolean;
+  /** `Location` (redirects), null when absent. */
+  location: string | null;
+  /** `WWW-Authenticate` (a 401's challenge), null when absent. */
+  wwwAuthenticate: string | null;
 }
 
 const CR = 0x0d;
@@ -44,6 +48,8 @@ export function parseResponseHead(text: string): ResponseHead {
     contentLength: -1,
     chunked: false,
     keepAlive: !http10,
+    location: null,
+    wwwAuthenticate: null,
   };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -55,6 +61,12 @@ export function parseResponseHead(text: string): ResponseHead {
     switch (name) {
       case 'content-type':
         head.contentType ??= value;
+        break;
+      case 'location':
+        head.location ??= value;
+        break;
+      case 'www-authenticate':
+        head.wwwAuthenticate ??= value;
         break;
       case 'content-encoding':
         head.contentEncoding = value.toLowerCase();
@@ -87,6 +99,12 @@ export function parseResponseHead(text: string): ResponseHead {
         break;
       }
     }
+  }
+  // RFC 9112 §6.3: 204 and 304 responses end with their head, whatever they announce.
+  if (head.status === 204 || head.status === 304) {
+    head.contentLength = 0;
+    head.chunked = false;
+    return head;
   }
   // RFC 9112 §6.3: chunked wins over a Content-Length, and the connection cannot be trusted after.
   if (head.chunked && head.contentLength !== -1) {

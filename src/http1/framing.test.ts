@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BodyFramer, HttpProtocolError, headEnd, parseResponseHead, type ResponseHead } from './http1-framing.js';
+import { BodyFramer, HttpProtocolError, headEnd, parseResponseHead, type ResponseHead } from './framing.js';
 
 function head(over: Partial<ResponseHead> = {}): ResponseHead {
-  return { status: 200, contentType: null, contentEncoding: null, contentLength: -1, chunked: false, keepAlive: true, ...over };
+  return {
+    status: 200,
+    contentType: null,
+    contentEncoding: null,
+    contentLength: -1,
+    chunked: false,
+    keepAlive: true,
+    location: null,
+    wwwAuthenticate: null,
+    ...over,
+  };
 }
 
 /** Feeds `wire` to a framer split at `cuts`; returns the body, the bytes consumed and done. */
@@ -57,10 +67,15 @@ test('response heads: status, the headers a scrape needs, keep-alive rules, fram
     'HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Encoding: GZIP\r\nContent-Length: 12\r\n\r\n',
   );
   assert.deepEqual(h, head({ contentType: 'text/plain; version=0.0.4', contentEncoding: 'gzip', contentLength: 12 }));
+  const auth = parseResponseHead('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="app"\r\ncontent-length: 0\r\n\r\n');
+  assert.equal(auth.wwwAuthenticate, 'Basic realm="app"');
+  assert.equal(parseResponseHead('HTTP/1.1 302 Found\r\nLocation: /next?x=1\r\ncontent-length: 0\r\n\r\n').location, '/next?x=1');
   assert.equal(parseResponseHead('HTTP/1.1 200 OK\r\nconnection: Close\r\ncontent-length: 1\r\n\r\n').keepAlive, false);
   assert.equal(parseResponseHead('HTTP/1.0 200 OK\r\ncontent-length: 1\r\n\r\n').keepAlive, false);
   assert.equal(parseResponseHead('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\ncontent-length: 1\r\n\r\n').keepAlive, true);
   assert.equal(parseResponseHead('HTTP/1.1 200 OK\r\n\r\n').keepAlive, false, 'no length: read until close');
+  const empty = parseResponseHead('HTTP/1.1 204 No Content\r\n\r\n');
+  assert.deepEqual([empty.contentLength, empty.keepAlive], [0, true], '204: no body, connection kept');
   const both = parseResponseHead('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n');
   assert.equal(both.chunked, true);
   assert.equal(both.contentLength, -1);
