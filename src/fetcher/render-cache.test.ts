@@ -294,3 +294,32 @@ test('worker renderer: family names, types and HELP are right when they change b
     await pool.close();
   }
 });
+
+test('render cache: any sequence of bodies through one cache renders each as a cold render would', () => {
+  const bodies = [
+    '# TYPE x counter\nx 1\n',
+    '# TYPE z counter\nz_total 1\nz_created 1700000000\n',
+    '# TYPE z counter\nz_total 2\nz_created 1700000000\n',
+    '# TYPE a counter\na{x="1"} 1\na{x="2"} 2\nb 3\nb 3\n',
+    'a{instance="spoof"} 1\na{instance="other"} 2\nc_created 3\n',
+    '# TYPE lat histogram\nlat_bucket{le="1"} 1\nlat_bucket{le="+Inf"} 2\nlat_sum 0.5\nlat_count 2\n',
+    RICH,
+    RICH.replace('lat_sum 0.25', 'lat_sum 0.75'),
+  ];
+  // A fixed pseudo-random walk over the bodies: every body follows every other one many times.
+  let seed = 7;
+  const next = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 16;
+  };
+  for (const format of ['text', 'openmetrics'] as const) {
+    const c = new SourceRenderCache(target, format);
+    let prev = -1;
+    for (let k = 0; k < 300; k++) {
+      const i = next() % bodies.length;
+      const body = bodies[i] as string;
+      assert.deepEqual(dump(c.render(Buffer.from(body), TEXT)), cold(body, format), `${format}: body ${i} after body ${prev}`);
+      prev = i;
+    }
+  }
+});

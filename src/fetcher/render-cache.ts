@@ -405,13 +405,11 @@ export class SourceRenderCache implements SampleVisitor {
     f.all &= e.bits;
     f.any |= e.bits;
     const n = this.lines++;
-    if (n < this.lineEntries.length) {
-      this.lineEntries[n] = e;
-      this.lineStarts[n] = this.pos;
-    } else {
-      this.lineEntries.push(e);
-      this.lineStarts.push(this.pos);
-    }
+    // Each on its own: `write` and `replay` also set line starts, so the lengths differ.
+    if (n < this.lineEntries.length) this.lineEntries[n] = e;
+    else this.lineEntries.push(e);
+    if (n < this.lineStarts.length) this.lineStarts[n] = this.pos;
+    else this.lineStarts.push(this.pos);
     const head = e.head;
     // Room for the head and the longest value and timestamp the tail writers produce.
     if (this.pos + head.length + 128 > this.out.length) this.grow(head.length + 128);
