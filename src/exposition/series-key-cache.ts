@@ -12,8 +12,6 @@ export class CachedSeries implements PredictedSeries {
   /** Keys with a NUL byte are never predicted: see the 8-byte compare in `predict`. */
   predictable = true;
   hash = 0;
-  /** Next entry with the same hash. */
-  next: this | null = null;
   /** Pass (scrape, render) that last saw it. */
   seen: number;
   /** Position in the last good pass's order. */
@@ -34,6 +32,7 @@ export class CachedSeries implements PredictedSeries {
 }
 
 const MIN_ARENA = 16 << 10;
+const MIN_SLOTS = 1024;
 
 function viewOf(b: Buffer): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -51,14 +50,22 @@ function viewOf(b: Buffer): DataView {
  * `rollback` after a failed pass takes back what it added, so memory is bounded by the source.
  */
 export class SeriesKeyCache<E extends CachedSeries> {
-  private readonly table = new Map<number, E>();
+  /**
+   * The hash index: open addressing with linear probing, slot i is [hash, entry number + 1] in
+   * `slots[2i]`, `slots[2i + 1]` (0: empty), at most half full. A miss, the common lookup of a
+   * first scrape, usually costs one memory access where a `Map` chain cost about three, and the
+   * index is no garbage-collected structure.
+   */
+  private slots = new Int32Array(2 * MIN_SLOTS);
+  private mask = MIN_SLOTS - 1;
+  /** Every entry, shadowed ones included; `slots` holds their numbers. */
+  private entries: E[] = [];
   private arena: Buffer = Buffer.allocUnsafe(MIN_ARENA);
   private arenaView = viewOf(this.arena);
   /** The buffer being parsed and a view of it: keys are compared 4 bytes at a time. */
   private viewed: Buffer | null = null;
   private view = this.arenaView;
   private used = 0;
-  private count = 0;
   private order: E[] = [];
   private nextOrder: E[] = [];
   private cursor = 0;
@@ -68,7 +75,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
   seenThisPass = 0;
 
   get size(): number {
-    return this.count;
+    return this.entries.length;
   }
 
   /** Bytes held for keys (self-metrics, tests). */
@@ -123,8 +130,54 @@ export class SeriesKeyCache<E extends CachedSeries> {
 
   /** The newest entry for `key`. */
   get(key: SeriesKey): E | undefined {
-    for (let e: E | null = this.table.get(key.hash) ?? null; e !== null; e = e.next) if (this.keyEquals(e, key)) return e;
-    return undefined;
+    const slots = this.slots;
+    const hash = key.hash;
+    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
+      const n = slots[2 * i + 1] as number;
+      if (n === 0) return undefined;
+      if (slots[2 * i] === hash) {
+        const e = this.entries[n - 1] as E;
+        if (this.keyEquals(e, key)) return e;
+      }
+    }
+  }
+
+  /**
+   * Indexes entry number `n`. An entry with the same key is replaced when `e` is newer (a later
+   * pass, or later in the same pass), which is how a new entry shadows an old one.
+   */
+  private index(e: E, n: number): void {
+    const slots = this.slots;
+    const hash = e.hash;
+    const arena = this.arena;
+    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
+      const m = slots[2 * i + 1] as number;
+      if (m === 0) {
+        slots[2 * i] = hash;
+        slots[2 * i + 1] = n + 1;
+        return;
+      }
+      if (slots[2 * i] !== hash) continue;
+      const o = this.entries[m - 1] as E;
+      if (
+        o.keyLength !== e.keyLength ||
+        arena.compare(arena, e.keyOffset, e.keyOffset + e.keyLength, o.keyOffset, o.keyOffset + o.keyLength) !== 0
+      )
+        continue;
+      if (e.born > o.born || (e.born === o.born && n > m - 1)) slots[2 * i + 1] = n + 1;
+      return;
+    }
+  }
+
+  /** Rebuilds the index over `entries`, at a size that keeps it at most half full. */
+  private reindex(): void {
+    let cap = MIN_SLOTS;
+    while (cap < 2 * this.entries.length + 2) cap *= 2;
+    if (cap === this.mask + 1) this.slots.fill(0);
+    else this.slots = new Int32Array(2 * cap);
+    this.mask = cap - 1;
+    const entries = this.entries;
+    for (let n = 0; n < entries.length; n++) this.index(entries[n] as E, n);
   }
 
   /** Marks an entry as seen; returns false when it was already seen this pass (a duplicate). */
@@ -160,9 +213,10 @@ export class SeriesKeyCache<E extends CachedSeries> {
     e.predictable = !nul;
     this.used += len;
     e.hash = key.hash;
-    e.next = this.table.get(e.hash) ?? null;
-    this.table.set(e.hash, e);
-    this.count++;
+    const n = this.entries.length;
+    this.entries.push(e);
+    if (2 * this.entries.length + 2 > this.mask + 1) this.reindex();
+    else this.index(e, n);
     this.seenThisPass++;
     this.nextOrder.push(e);
   }
@@ -185,24 +239,10 @@ export class SeriesKeyCache<E extends CachedSeries> {
   }
 
   private removeWhere(drop: (e: E) => boolean): number {
-    let removed = 0;
-    for (const [h, head] of this.table) {
-      let first: E | null = null;
-      let last: E | null = null;
-      for (let e: E | null = head; e !== null; e = e.next) {
-        if (drop(e)) {
-          removed++;
-          continue;
-        }
-        if (last === null) first = e;
-        else last.next = e;
-        last = e;
-      }
-      if (last !== null) last.next = null;
-      if (first === null) this.table.delete(h);
-      else if (first !== head) this.table.set(h, first);
-    }
-    this.count -= removed;
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => !drop(e));
+    const removed = before - this.entries.length;
+    if (removed > 0) this.reindex();
     return removed;
   }
 
@@ -217,7 +257,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
       live += e.keyLength;
     }
     const iteration = this.iteration;
-    const evicted = this.count === this.seenThisPass ? 0 : this.removeWhere((e) => e.seen !== iteration);
+    const evicted = this.entries.length === this.seenThisPass ? 0 : this.removeWhere((e) => e.seen !== iteration);
     // Every live entry is in the order: when most of the arena is dead keys, copy them in order.
     if (this.used > 2 * live + MIN_ARENA) {
       const next = Buffer.allocUnsafe(Math.max(MIN_ARENA, Math.ceil(live * 1.25)));
@@ -235,10 +275,10 @@ export class SeriesKeyCache<E extends CachedSeries> {
   }
 
   clear(): void {
-    this.table.clear();
+    this.entries = [];
+    this.reindex();
     this.order = [];
     this.nextOrder = [];
-    this.count = 0;
     this.used = 0;
     this.viewed = null;
   }

@@ -89,3 +89,40 @@ test('prediction compares every byte: near misses at any position, and NUL keys,
   assert.equal(c.predict(same, 0, same.length - 1), null, 'NUL keys go through the hashed lookup instead');
   assert.equal(c.get(k(nul))?.name, 'n');
 });
+
+test('the hash index: colliding hashes, a newer entry shadowing an older one, growth and shrinking', () => {
+  const c = new SeriesCache();
+  // Every key with the same hash: lookups must still compare the bytes.
+  const same = (text: string) => ({ ...k(text), hash: 42 });
+  c.begin();
+  for (let i = 0; i < 3000; i++) c.add(entry(c, `m${i}`), same(`m{i="${i}"}`));
+  c.commit();
+  assert.equal(c.size, 3000);
+  for (const i of [0, 1, 1499, 2999]) assert.equal(c.get(same(`m{i="${i}"}`))?.name, `m${i}`);
+  assert.equal(c.get(same('m{i="3000"}')), undefined);
+  // The source changed a series' family: the new entry shadows the old one at once...
+  c.begin();
+  for (let i = 0; i < 3000; i++) c.touch(c.get(same(`m{i="${i}"}`)) as SeriesEntry);
+  const newer = new SeriesEntry('m7', 'other_family', 'counter', null, false, c.iteration);
+  c.add(newer, same('m{i="7"}'));
+  assert.equal(c.get(same('m{i="7"}')), newer);
+  c.commit();
+  // ...and stays the one found after the index is rebuilt (both were seen in that pass).
+  c.begin();
+  c.touch(c.get(same('m{i="7"}')) as SeriesEntry);
+  assert.equal(c.commit(), 3000, 'all but the newer entry evicted');
+  assert.equal(c.get(same('m{i="7"}')), newer);
+  assert.equal(c.get(same('m{i="8"}')), undefined);
+  // Many distinct keys, then few: the index grows and shrinks with them.
+  c.begin();
+  for (let i = 0; i < 50_000; i++) c.add(entry(c, 'g'), k(`g{i="${i}"}`));
+  c.commit();
+  assert.equal(c.size, 50_000);
+  assert.equal(c.get(k('g{i="49999"}'))?.name, 'g');
+  c.begin();
+  c.touch(c.get(k('g{i="5"}')) as SeriesEntry);
+  c.commit();
+  assert.equal(c.size, 1);
+  assert.equal(c.get(k('g{i="5"}'))?.name, 'g');
+  assert.equal(c.get(k('g{i="6"}')), undefined);
+});
