@@ -26,7 +26,7 @@ import {
   renderTargetLabels,
   textTimestamp,
 } from './render.js';
-import type { SharedBufferPool } from './shared-buffer-pool.js';
+import { copyInto, type SharedBufferPool } from './shared-buffer-pool.js';
 import { writeTimestampBytes, writeValueBytes } from './value-bytes.js';
 
 /** `RenderEntry.bits`: what the series means for its family's name and for de-duplication. */
@@ -508,7 +508,7 @@ export class SourceRenderCache implements SampleVisitor {
     // Lines are written to this cache's own buffer (copying them line by line into shared
     // memory costs more), then to a pool slot in one copy; without a slot, the buffer goes along.
     const slot = this.pool?.take(Math.max(this.pos, 1)) ?? null;
-    if (slot !== null) slot.buf.set(this.out.subarray(0, this.pos));
+    if (slot !== null) copyInto(slot.buf, this.out.subarray(0, this.pos), 0);
     else this.pool = null;
     const out = slot !== null ? slot.buf : this.out;
     const rendered: RenderedFamily[] = ranges.map((r) => ({
