@@ -4,6 +4,7 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import { formatFromContentType } from '../exposition/index.js';
 import { Http1Client, type ResponseHandler } from '../http1/client.js';
 import type { ResponseHead } from '../http1/framing.js';
+import { copyInto } from './shared-buffer-pool.js';
 
 /** The fixed set of short reasons a failed source reports in `promfetcher_scrape_error{error}`. */
 export const FETCH_ERROR_REASONS = [
@@ -233,11 +234,11 @@ export class InstanceClient {
               const wasLent = lent;
               body = newBody(Math.min(this.maxBodyBytes, Math.max(2 * (length + n), FIRST_BODY_BYTES)));
               if (prev !== null) {
-                prev.copy(body, 0, 0, length);
+                copyInto(body, prev.subarray(0, length), 0);
                 if (wasLent) buffers?.give(prev);
               }
             }
-            buf.copy(body as Buffer, length, start, end);
+            copyInto(body as Buffer, buf.subarray(start, end), length);
             length += n;
           },
         };

@@ -26,7 +26,7 @@ import {
   renderTargetLabels,
   textTimestamp,
 } from './render.js';
-import type { SharedBufferPool } from './shared-buffer-pool.js';
+import { copyInto, type SharedBufferPool } from './shared-buffer-pool.js';
 import { writeTimestampBytes, writeValueBytes } from './value-bytes.js';
 
 /** `RenderEntry.bits`: what the series means for its family's name and for de-duplication. */
@@ -508,7 +508,7 @@ export class SourceRenderCache implements SampleVisitor {
     // Lines are written to this cache's own buffer (copying them line by line into shared
     // memory costs more), then to a pool slot in one copy; without a slot, the buffer goes along.
     const slot = this.pool?.take(Math.max(this.pos, 1)) ?? null;
-    if (slot !== null) slot.buf.set(this.out.subarray(0, this.pos));
+    if (slot !== null) copyInto(slot.buf, this.out.subarray(0, this.pos), 0);
     else this.pool = null;
     const out = slot !== null ? slot.buf : this.out;
     const rendered: RenderedFamily[] = ranges.map((r) => ({
@@ -554,9 +554,20 @@ interface Skeleton {
   readonly lengths: number[];
 }
 
-/** Whether a[as, as + len) equals b[bs, bs + len), four bytes at a time. */
-function sameBytes(a: DataView, as: number, b: DataView, bs: number, len: number): boolean {
+/**
+ * Whether a[as, as + len) equals b[bs, bs + len), eight bytes at a time: as doubles, which are
+ * equal only when their bits are, but for 0 and -0 (and a NaN equals nothing): then as integers.
+ */
+export function sameBytes(a: DataView, as: number, b: DataView, bs: number, len: number): boolean {
   let i = 0;
+  for (; i + 8 <= len; i += 8) {
+    const x = a.getFloat64(as + i, true);
+    if (
+      (x !== b.getFloat64(bs + i, true) || x === 0) &&
+      (a.getInt32(as + i) !== b.getInt32(bs + i) || a.getInt32(as + i + 4) !== b.getInt32(bs + i + 4))
+    )
+      return false;
+  }
   for (; i + 4 <= len; i += 4) if (a.getInt32(as + i) !== b.getInt32(bs + i)) return false;
   for (; i < len; i++) if (a.getUint8(as + i) !== b.getUint8(bs + i)) return false;
   return true;

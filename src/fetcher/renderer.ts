@@ -4,7 +4,7 @@ import { type ExpositionFormat, type Labels, parseExposition } from '../expositi
 import type { BodyBuffers } from './instance-client.js';
 import { type RenderedFamily, type RenderedSource, renderSource } from './render.js';
 import { RenderCaches } from './render-cache.js';
-import { SharedBufferPool, type SharedBufferSlot } from './shared-buffer-pool.js';
+import { copyInto, SharedBufferPool, type SharedBufferSlot } from './shared-buffer-pool.js';
 
 /** Parses a fetched body and renders it with its target labels (in-process or on worker threads). */
 export interface Renderer {
@@ -306,7 +306,7 @@ export class WorkerRenderer implements Renderer {
     }
     let off = 0;
     for (const c of chunks) {
-      slot.buf.set(c, off);
+      copyInto(slot.buf, c, off);
       off += c.length;
     }
     job.input = slot;
