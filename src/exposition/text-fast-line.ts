@@ -1,4 +1,4 @@
-import { B, C, charClass, latin1 } from './bytes.js';
+import { B, C, charClass } from './bytes.js';
 import { internAscii } from './intern.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import type { MetricFamily, TimestampMs } from './types.js';
@@ -233,10 +233,15 @@ export class FastLine {
       if (p === ls) {
         // Names before i are unchanged; from here on this line's names are checked one by one.
         if (i < this.schemaCount) this.schemaCount = i;
+        let h = c;
         c = buf[++p] as number;
-        while (cls[c]! & LABEL) c = buf[++p] as number;
+        while (cls[c]! & LABEL) {
+          h = (Math.imul(h, 31) + c) | 0;
+          c = buf[++p] as number;
+        }
         if (c !== EQ) return -1;
-        const name = latin1(buf, ls, p);
+        // Families share label names: one string each, not one per family.
+        const name = internAscii(buf, ls, p, h);
         if (name === '__name__') return -1;
         for (let j = 0; j < i; j++) if (labels[2 * j] === name) return -1;
         labels[2 * i] = name;
