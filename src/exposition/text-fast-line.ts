@@ -1,4 +1,4 @@
-import { B, C, charClass, latin1 } from './bytes.js';
+import { B, C, charClass } from './bytes.js';
 import { internAscii } from './intern.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import type { MetricFamily, TimestampMs } from './types.js';
@@ -33,6 +33,14 @@ function sameBytes(dv: DataView, a: number, b: number, n: number): boolean {
   return true;
 }
 
+/** How many leading bytes [a, a+n) and [b, b+n) of one buffer share; four at a time. */
+function commonPrefix(dv: DataView, a: number, b: number, n: number): number {
+  let i = 0;
+  while (i + 4 <= n && dv.getInt32(a + i, true) === dv.getInt32(b + i, true)) i += 4;
+  while (i < n && dv.getUint8(a + i) === dv.getUint8(b + i)) i++;
+  return i;
+}
+
 /**
  * The optimistic single pass of the text parser for the common sample line of an ASCII body:
  * `name{l1="v1",l2="v2"} value [timestamp]` with no blanks inside the braces, no escapes, no
@@ -63,6 +71,15 @@ export class FastLine {
   private readonly labelLengths = new Int32Array(MAX_LABELS);
   private readonly valueStarts = new Int32Array(MAX_LABELS);
   private readonly valueLengths = new Int32Array(MAX_LABELS).fill(-1);
+  /**
+   * The label set read last (after its `{`) and, per label, its value's closing quote relative to
+   * that start: a label set that begins with the same bytes up to a quote has the same labels up
+   * to there (histogram and summary lines differ only in their last label). Count 0: none.
+   */
+  private prevSetStart = 0;
+  private prevSetLength = 0;
+  private prevSetCount = 0;
+  private readonly quoteOffsets = new Int32Array(MAX_LABELS);
   private lastSlot = -1;
   private buf: Buffer = Buffer.alloc(0);
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -93,6 +110,7 @@ export class FastLine {
     this.nameLengths.fill(-1);
     this.valueLengths.fill(-1);
     this.schemaCount = 0;
+    this.prevSetCount = 0;
     this.lastSlot = -1;
     this.limit = limit;
   }
@@ -163,9 +181,44 @@ export class FastLine {
     const labelLengths = this.labelLengths;
     const valueStarts = this.valueStarts;
     const valueLengths = this.valueLengths;
+    const quoteOffsets = this.quoteOffsets;
     let sameSchema = true;
     let p = start;
     let i = 0;
+    // Labels whose bytes, through the value's closing quote, equal the previous set's: the
+    // previous scan read and checked exactly these bytes, so its names and values stand.
+    const prevCount = this.prevSetCount;
+    this.prevSetCount = 0;
+    if (prevCount > 0) {
+      const room = limit - start;
+      const same = commonPrefix(view, start, this.prevSetStart, this.prevSetLength < room ? this.prevSetLength : room);
+      while (i < prevCount && (quoteOffsets[i] as number) < same) {
+        const kind = kinds[i];
+        if (kind !== NOT_SPECIAL) {
+          const end = start + (quoteOffsets[i] as number);
+          if (kind === LE) {
+            this.leStart = end - (valueLengths[i] as number);
+            this.leEnd = end;
+          } else {
+            this.quantileStart = end - (valueLengths[i] as number);
+            this.quantileEnd = end;
+          }
+        }
+        i++;
+      }
+      if (i > 0) {
+        p = start + (quoteOffsets[i - 1] as number) + 1;
+        const c = buf[p++] as number;
+        if (c === RBRACE) {
+          this.schemaCount = i;
+          this.labelsEnd = p;
+          this.prevSetStart = start;
+          this.prevSetCount = i;
+          return i;
+        }
+        if (c !== COMMA) return -1;
+      }
+    }
     for (;;) {
       if (i === MAX_LABELS) return -1;
       const ls = p;
@@ -180,10 +233,15 @@ export class FastLine {
       if (p === ls) {
         // Names before i are unchanged; from here on this line's names are checked one by one.
         if (i < this.schemaCount) this.schemaCount = i;
+        let h = c;
         c = buf[++p] as number;
-        while (cls[c]! & LABEL) c = buf[++p] as number;
+        while (cls[c]! & LABEL) {
+          h = (Math.imul(h, 31) + c) | 0;
+          c = buf[++p] as number;
+        }
         if (c !== EQ) return -1;
-        const name = latin1(buf, ls, p);
+        // Families share label names: one string each, not one per family.
+        const name = internAscii(buf, ls, p, h);
         if (name === '__name__') return -1;
         for (let j = 0; j < i; j++) if (labels[2 * j] === name) return -1;
         labels[2 * i] = name;
@@ -207,6 +265,7 @@ export class FastLine {
         valueLengths[i] = len;
       }
       valueStarts[i] = vs;
+      quoteOffsets[i] = p - start;
       const kind = kinds[i];
       if (kind === LE) {
         this.leStart = vs;
@@ -223,6 +282,9 @@ export class FastLine {
     }
     this.schemaCount = i;
     this.labelsEnd = p;
+    this.prevSetStart = start;
+    this.prevSetLength = p - start;
+    this.prevSetCount = i;
     return i;
   }
 

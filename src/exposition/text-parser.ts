@@ -4,6 +4,7 @@ import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { hashBytes, internAscii } from './intern.js';
 import { FNV_OFFSET, FNV_PRIME, KEY_HASH_MASK, keyHashBytes } from './key-hash.js';
+import { copyLabels } from './labels-copy.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import { FastLine } from './text-fast-line.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
@@ -233,14 +234,14 @@ export class TextParser {
     const n = fl.labelCount * 2;
     const visitor = this.visitor;
     if (visitor === null) {
-      this.fams.push(fam, name, n === 0 ? [] : fl.labels.slice(0, n), fl.value, fl.ts);
+      this.fams.push(fam, name, copyLabels(fl.labels, n), fl.value, fl.ts);
       return true;
     }
     // A visitor's cache is keyed by the series bytes; its labels are handed over only when new.
     const key = this.seriesKey(start, fl.keyEnd, keyHashBytes(buf, start, fl.keyEnd));
     this.fams.sampleCount++;
     if (!visitor.known(key, fam, fl.value, fl.ts)) {
-      visitor.sample(key, fam, name, n === 0 ? [] : fl.labels.slice(0, n), fl.value, fl.ts);
+      visitor.sample(key, fam, name, copyLabels(fl.labels, n), fl.value, fl.ts);
     }
     return true;
   }
@@ -685,7 +686,7 @@ export class TextParser {
     }
     while (p < end && isBlank(buf[p])) p++;
     this.prevLabelCount = idx;
-    this.parsedLabels = labels.slice(0, n);
+    this.parsedLabels = copyLabels(labels, n);
     this.parsedName = name;
     return p;
   }
