@@ -191,7 +191,7 @@ export class FastLine {
     this.prevSetCount = 0;
     if (prevCount > 0) {
       const room = limit - start;
-      const same = commonPrefix(view, start, this.prevSetStart, this.prevSetLength < room ? this.prevSetLength : room);
+      const same = commonPrefix(view, start, this.prevSetStart, Math.min(this.prevSetLength, room));
       while (i < prevCount && (quoteOffsets[i] as number) < same) {
         const kind = kinds[i];
         if (kind !== NOT_SPECIAL) {
