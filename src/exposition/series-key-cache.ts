@@ -30,7 +30,7 @@ export class CachedSeries implements PredictedSeries {
 }
 
 const MIN_ARENA = 16 << 10;
-const MIN_SLOTS = 1024;
+const MIN_SLOTS = 64;
 
 function viewOf(b: Buffer): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -60,7 +60,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
   private entries: E[] = [];
   private arena: Buffer = Buffer.allocUnsafe(MIN_ARENA);
   private arenaView = viewOf(this.arena);
-  /** The buffer being parsed and a view of it: keys are compared 4 bytes at a time. */
+  /** The buffer being parsed and a view of it: keys are compared 8 bytes at a time. */
   private viewed: Buffer | null = null;
   private view = this.arenaView;
   private used = 0;
