@@ -55,7 +55,7 @@ export function text(buf: Buffer, start: number, end: number, ascii: boolean): s
 }
 
 /** True when bytes [start, end) equal the ASCII string `s`. */
-export function bytesEqual(buf: Buffer, start: number, end: number, s: string): boolean {
+export function bytesEqual(buf: Uint8Array, start: number, end: number, s: string): boolean {
   if (end - start !== s.length) return false;
   for (let i = 0; i < s.length; i++) if (buf[start + i] !== s.charCodeAt(i)) return false;
   return true;
@@ -76,4 +76,23 @@ export function describeByte(buf: Buffer, pos: number, end: number): string {
 export function indexOfIn(buf: Buffer, byte: number, start: number, end: number): number {
   for (let p = start; p < end; p++) if (buf[p] === byte) return p;
   return -1;
+}
+
+/**
+ * Whether a[as, as + len) equals b[bs, bs + len), eight bytes at a time: as doubles, which are
+ * equal only when their bits are, but for 0 and -0 (and a NaN equals nothing): then as integers.
+ */
+export function sameBytes(a: DataView, as: number, b: DataView, bs: number, len: number): boolean {
+  let i = 0;
+  for (; i + 8 <= len; i += 8) {
+    const x = a.getFloat64(as + i, true);
+    if (
+      (x !== b.getFloat64(bs + i, true) || x === 0) &&
+      (a.getInt32(as + i) !== b.getInt32(bs + i) || a.getInt32(as + i + 4) !== b.getInt32(bs + i + 4))
+    )
+      return false;
+  }
+  for (; i + 4 <= len; i += 4) if (a.getInt32(as + i) !== b.getInt32(bs + i)) return false;
+  for (; i < len; i++) if (a.getUint8(as + i) !== b.getUint8(bs + i)) return false;
+  return true;
 }

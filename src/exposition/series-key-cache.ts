@@ -1,3 +1,4 @@
+import { sameBytes } from './bytes.js';
 import type { MetricType, PredictedSeries, SeriesKey } from './types.js';
 
 /**
@@ -104,21 +105,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
       this.viewed = buf;
       this.view = viewOf(buf);
     }
-    const v = this.view;
-    const a = this.arenaView;
-    let i = 0;
-    // 8 bytes at a time as doubles (measured 1.5x faster than 4-byte integers). Different bytes
-    // compare equal only as +0/-0 (seven NUL bytes, then NUL or 0x80), so a zero is checked
-    // again on its high half; NaN patterns never equal themselves, which costs a missed
-    // prediction, never a wrong hit.
-    for (; i + 8 <= len; i += 8) {
-      const x = v.getFloat64(start + i, true);
-      if (x !== a.getFloat64(off + i, true)) return null;
-      if (x === 0 && v.getInt32(start + i + 4, true) !== a.getInt32(off + i + 4, true)) return null;
-    }
-    for (; i + 4 <= len; i += 4) if (v.getInt32(start + i) !== a.getInt32(off + i)) return null;
-    for (; i < len; i++) if (buf[start + i] !== arena[off + i]) return null;
-    return e;
+    return sameBytes(this.view, start, this.arenaView, off, len) ? e : null;
   }
 
   private keyEquals(e: E, key: SeriesKey): boolean {

@@ -1,4 +1,4 @@
-import { B, C, charClass } from './bytes.js';
+import { B, C, charClass, sameBytes } from './bytes.js';
 import { internAscii } from './intern.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import type { MetricFamily, TimestampMs } from './types.js';
@@ -24,14 +24,6 @@ const MAX_LABELS = 64;
 const NOT_SPECIAL = 0;
 const LE = 1;
 const QUANTILE = 2;
-
-/** Bytes [a, a+n) and [b, b+n) of one buffer are equal; four at a time. */
-function sameBytes(dv: DataView, a: number, b: number, n: number): boolean {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) if (dv.getInt32(a + i, true) !== dv.getInt32(b + i, true)) return false;
-  for (; i < n; i++) if (dv.getUint8(a + i) !== dv.getUint8(b + i)) return false;
-  return true;
-}
 
 /** How many leading bytes [a, a+n) and [b, b+n) of one buffer share; four at a time. */
 function commonPrefix(dv: DataView, a: number, b: number, n: number): number {
@@ -129,7 +121,7 @@ export class FastLine {
       last > 0 &&
       start + last < this.limit &&
       !(cls[buf[start + last] as number]! & NAME) &&
-      sameBytes(this.view, start, this.nameStarts[slot] as number, last)
+      sameBytes(this.view, start, this.view, this.nameStarts[slot] as number, last)
     ) {
       p = start + last;
       c = buf[p] as number;
@@ -142,7 +134,7 @@ export class FastLine {
       }
       slot = (h ^ (h >>> 8)) & (NAME_SLOTS - 1);
       const len = p - start;
-      if (this.nameLengths[slot] !== len || !sameBytes(this.view, start, this.nameStarts[slot] as number, len)) {
+      if (this.nameLengths[slot] !== len || !sameBytes(this.view, start, this.view, this.nameStarts[slot] as number, len)) {
         const name = internAscii(buf, start, p, h);
         if (name !== this.names[slot]) {
           this.names[slot] = name;
@@ -227,7 +219,7 @@ export class FastLine {
       if (sameSchema && i < this.schemaCount) {
         // Same name as the previous line's at this index: then its bytes need no other check.
         const len = labelLengths[i] as number;
-        if (p + len < limit && buf[p + len] === EQ && sameBytes(view, p, labelStarts[i] as number, len)) p += len;
+        if (p + len < limit && buf[p + len] === EQ && sameBytes(view, p, view, labelStarts[i] as number, len)) p += len;
         else sameSchema = false;
       } else sameSchema = false;
       if (p === ls) {
@@ -260,7 +252,7 @@ export class FastLine {
       }
       if (c !== QUOTE) return -1;
       const len = p - vs;
-      if (valueLengths[i] !== len || !sameBytes(view, vs, valueStarts[i] as number, len)) {
+      if (valueLengths[i] !== len || !sameBytes(view, vs, view, valueStarts[i] as number, len)) {
         labels[2 * i + 1] = internAscii(buf, vs, p, vh);
         valueLengths[i] = len;
       }

@@ -13,6 +13,7 @@ import {
   type SampleVisitor,
   type SeriesKey,
   SeriesKeyCache,
+  sameBytes,
   type TimestampMs,
 } from '../exposition/index.js';
 import {
@@ -552,25 +553,6 @@ interface Skeleton {
   /** Per line: its start in `body` and the bytes compared (a sample's key, another line whole). */
   readonly starts: number[];
   readonly lengths: number[];
-}
-
-/**
- * Whether a[as, as + len) equals b[bs, bs + len), eight bytes at a time: as doubles, which are
- * equal only when their bits are, but for 0 and -0 (and a NaN equals nothing): then as integers.
- */
-export function sameBytes(a: DataView, as: number, b: DataView, bs: number, len: number): boolean {
-  let i = 0;
-  for (; i + 8 <= len; i += 8) {
-    const x = a.getFloat64(as + i, true);
-    if (
-      (x !== b.getFloat64(bs + i, true) || x === 0) &&
-      (a.getInt32(as + i) !== b.getInt32(bs + i) || a.getInt32(as + i + 4) !== b.getInt32(bs + i + 4))
-    )
-      return false;
-  }
-  for (; i + 4 <= len; i += 4) if (a.getInt32(as + i) !== b.getInt32(bs + i)) return false;
-  for (; i < len; i++) if (a.getUint8(as + i) !== b.getUint8(bs + i)) return false;
-  return true;
 }
 
 /** Fills released line slots, so that they do not keep evicted entries alive. */

@@ -10,6 +10,8 @@
  * in Go's exponent notation otherwise.
  */
 
+import { bytesEqual } from '../exposition/index.js';
+
 const ZERO = 0x30;
 const DOT = 0x2e;
 const MINUS = 0x2d;
@@ -22,12 +24,6 @@ const MAX_EXP = 300;
 
 function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= ZERO && c <= ZERO + 9;
-}
-
-function sameBytes(src: Uint8Array, start: number, end: number, word: string): boolean {
-  if (end - start !== word.length) return false;
-  for (let i = 0; i < word.length; i++) if (src[start + i] !== word.charCodeAt(i)) return false;
-  return true;
 }
 
 /** Copies src[start, end) to out at pos; returns the position after. */
@@ -87,9 +83,9 @@ export function writeValueBytes(src: Uint8Array, start: number, end: number, out
   const c0 = src[i];
   const neg = c0 === MINUS;
   if (neg || c0 === PLUS) {
-    if (sameBytes(src, start, end, '+Inf') || sameBytes(src, start, end, '-Inf')) return copy(src, start, end, out, pos);
+    if (bytesEqual(src, start, end, '+Inf') || bytesEqual(src, start, end, '-Inf')) return copy(src, start, end, out, pos);
     i++;
-  } else if (sameBytes(src, start, end, 'NaN')) return copy(src, start, end, out, pos);
+  } else if (bytesEqual(src, start, end, 'NaN')) return copy(src, start, end, out, pos);
   const intStart = i;
   while (i < end && isDigit(src[i])) i++;
   const intEnd = i;
