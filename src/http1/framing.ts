@@ -35,6 +35,14 @@ export function headEnd(buf: Buffer, start: number, end: number): number {
   return -1;
 }
 
+/** A comma-separated header value as lower-case tokens (`Transfer-Encoding`, `Connection`). */
+function tokens(value: string): string[] {
+  return value
+    .toLowerCase()
+    .split(',')
+    .map((t) => t.trim());
+}
+
 /** Parses a response head (status line and headers, latin1 text ending in a blank line). */
 export function parseResponseHead(text: string): ResponseHead {
   const lines = text.split(/\r?\n/);
@@ -79,21 +87,15 @@ export function parseResponseHead(text: string): ResponseHead {
         break;
       }
       case 'transfer-encoding': {
-        const codings = value
-          .toLowerCase()
-          .split(',')
-          .map((s) => s.trim());
-        if (codings[codings.length - 1] !== 'chunked' || codings.length > 1) {
+        const codings = tokens(value);
+        if (codings.length !== 1 || codings[0] !== 'chunked') {
           throw new HttpProtocolError(`unsupported Transfer-Encoding ${JSON.stringify(value)}`);
         }
         head.chunked = true;
         break;
       }
       case 'connection': {
-        const opts = value
-          .toLowerCase()
-          .split(',')
-          .map((s) => s.trim());
+        const opts = tokens(value);
         if (opts.includes('close')) head.keepAlive = false;
         else if (http10 && opts.includes('keep-alive')) head.keepAlive = true;
         break;
