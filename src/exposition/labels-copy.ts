@@ -7,7 +7,8 @@ import type { Labels } from './types.js';
  * allocates them straight in the old generation, so scavenges stop copying them (`slice` has no
  * allocation site and its arrays are copied by every scavenge until promoted). V8 learns this
  * only from unoptimized code: it wins when a large body comes early in a process (`cf-prom parse
- * --stats --repeat`), and is neutral when small bodies got the parser optimized first.
+ * --stats --repeat`), and is neutral when small bodies got the parser optimized first. Label
+ * sets of more than eight pairs are rare enough to take `slice`.
  */
 export function copyLabels(src: readonly string[], n: number): Labels {
   switch (n >> 1) {
@@ -93,102 +94,6 @@ export function copyLabels(src: readonly string[], n: number): Labels {
         src[13] as string,
         src[14] as string,
         src[15] as string,
-      ];
-    case 9:
-      return [
-        src[0] as string,
-        src[1] as string,
-        src[2] as string,
-        src[3] as string,
-        src[4] as string,
-        src[5] as string,
-        src[6] as string,
-        src[7] as string,
-        src[8] as string,
-        src[9] as string,
-        src[10] as string,
-        src[11] as string,
-        src[12] as string,
-        src[13] as string,
-        src[14] as string,
-        src[15] as string,
-        src[16] as string,
-        src[17] as string,
-      ];
-    case 10:
-      return [
-        src[0] as string,
-        src[1] as string,
-        src[2] as string,
-        src[3] as string,
-        src[4] as string,
-        src[5] as string,
-        src[6] as string,
-        src[7] as string,
-        src[8] as string,
-        src[9] as string,
-        src[10] as string,
-        src[11] as string,
-        src[12] as string,
-        src[13] as string,
-        src[14] as string,
-        src[15] as string,
-        src[16] as string,
-        src[17] as string,
-        src[18] as string,
-        src[19] as string,
-      ];
-    case 11:
-      return [
-        src[0] as string,
-        src[1] as string,
-        src[2] as string,
-        src[3] as string,
-        src[4] as string,
-        src[5] as string,
-        src[6] as string,
-        src[7] as string,
-        src[8] as string,
-        src[9] as string,
-        src[10] as string,
-        src[11] as string,
-        src[12] as string,
-        src[13] as string,
-        src[14] as string,
-        src[15] as string,
-        src[16] as string,
-        src[17] as string,
-        src[18] as string,
-        src[19] as string,
-        src[20] as string,
-        src[21] as string,
-      ];
-    case 12:
-      return [
-        src[0] as string,
-        src[1] as string,
-        src[2] as string,
-        src[3] as string,
-        src[4] as string,
-        src[5] as string,
-        src[6] as string,
-        src[7] as string,
-        src[8] as string,
-        src[9] as string,
-        src[10] as string,
-        src[11] as string,
-        src[12] as string,
-        src[13] as string,
-        src[14] as string,
-        src[15] as string,
-        src[16] as string,
-        src[17] as string,
-        src[18] as string,
-        src[19] as string,
-        src[20] as string,
-        src[21] as string,
-        src[22] as string,
-        src[23] as string,
       ];
     default:
       return src.slice(0, n);
