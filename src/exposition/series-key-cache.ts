@@ -1,4 +1,4 @@
-import { sameBytes } from './bytes.js';
+import { copyBytes, sameBytes } from './bytes.js';
 import type { MetricType, PredictedSeries, SeriesKey } from './types.js';
 
 /**
@@ -101,21 +101,22 @@ export class SeriesKeyCache<E extends CachedSeries> {
     const arena = this.arena;
     // Cheap rejections first (series differ mostly in their last label values), then all bytes.
     if (buf[start + len - 1] !== arena[off + len - 1] || buf[start] !== arena[off]) return null;
-    if (buf !== this.viewed) {
-      this.viewed = buf;
-      this.view = viewOf(buf);
-    }
-    return sameBytes(this.view, start, this.arenaView, off, len) ? e : null;
+    return sameBytes(this.viewOfKey(buf), start, this.arenaView, off, len) ? e : null;
   }
 
   private keyEquals(e: E, key: SeriesKey): boolean {
     const len = key.end - key.start;
     if (e.keyLength !== len) return false;
-    const arena = this.arena;
-    const buf = key.buf;
-    const off = e.keyOffset - key.start;
-    for (let i = key.start; i < key.end; i++) if (arena[off + i] !== buf[i]) return false;
-    return true;
+    return sameBytes(this.viewOfKey(key.buf), key.start, this.arenaView, e.keyOffset, len);
+  }
+
+  /** A view of the buffer being parsed, kept while the parser stays in it. */
+  private viewOfKey(buf: Buffer): DataView {
+    if (buf !== this.viewed) {
+      this.viewed = buf;
+      this.view = viewOf(buf);
+    }
+    return this.view;
   }
 
   /** The newest entry for `key`. */
@@ -188,7 +189,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
   add(e: E, key: SeriesKey): void {
     const len = key.end - key.start;
     if (this.used + len > this.arena.length) this.grow(this.used + len);
-    key.buf.copy(this.arena, this.used, key.start, key.end);
+    copyBytes(this.viewOfKey(key.buf), key.start, this.arenaView, this.used, len);
     e.keyOffset = this.used;
     e.keyLength = len;
     this.used += len;

@@ -3,7 +3,7 @@ import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, utf
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { hashBytes, internAscii } from './intern.js';
-import { FNV_OFFSET, FNV_PRIME, KEY_HASH_MASK, keyHashBytes } from './key-hash.js';
+import { keyHashBytes } from './key-hash.js';
 import { copyLabels } from './labels-copy.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import { FastLine } from './text-fast-line.js';
@@ -241,9 +241,22 @@ export class TextParser {
     const key = this.seriesKey(start, fl.keyEnd, keyHashBytes(buf, start, fl.keyEnd));
     this.fams.sampleCount++;
     if (!visitor.known(key, fam, fl.value, fl.ts)) {
-      visitor.sample(key, fam, name, copyLabels(fl.labels, n), fl.value, fl.ts);
+      visitor.sample(key, fam, name, this.lend(fl.labels, n), fl.value, fl.ts);
     }
     return true;
+  }
+
+  /** Per label count, the array `sample` borrows: a visitor copies what it keeps. */
+  private readonly lent: string[][] = [];
+
+  private lend(src: readonly string[], n: number): Labels {
+    let a = this.lent[n >> 1];
+    if (a === undefined) {
+      a = new Array<string>(n).fill('');
+      this.lent[n >> 1] = a;
+    }
+    for (let i = 0; i < n; i++) a[i] = src[i] as string;
+    return a;
   }
 
   /** The one key object handed to the visitor, refilled for each line. */
@@ -423,19 +436,14 @@ export class TextParser {
     const fam = this.resolveFamily(name, start);
     let keyEnd = nameEnd;
     let q = p;
-    // The key's hash is computed on the way (FNV-1a, see key-hash.ts), so a cache need not.
-    let h = FNV_OFFSET;
     if (q < end && buf[q] === B.LBRACE) {
-      for (let i = start; i < p; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
       // Quote-aware scan for the closing brace; syntax is checked by parseLabels on a miss.
       let inQuote = false;
       for (; q < end; q++) {
         const c = buf[q] as number;
-        h = Math.imul(h ^ c, FNV_PRIME);
         if (inQuote) {
-          if (c === B.BSLASH) {
-            if (++q < end) h = Math.imul(h ^ (buf[q] as number), FNV_PRIME);
-          } else if (c === B.QUOTE) inQuote = false;
+          if (c === B.BSLASH) q++;
+          else if (c === B.QUOTE) inQuote = false;
         } else if (c === B.QUOTE) inQuote = true;
         else if (c === B.RBRACE) break;
       }
@@ -443,11 +451,9 @@ export class TextParser {
       keyEnd = q + 1;
       q = keyEnd;
       while (q < end && isBlank(buf[q])) q++;
-    } else {
-      for (let i = start; i < nameEnd; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
     }
     this.readValue(q, end);
-    const key = this.seriesKey(start, keyEnd, h & KEY_HASH_MASK);
+    const key = this.seriesKey(start, keyEnd, keyHashBytes(buf, start, keyEnd));
     if (visitor.known(key, fam, this.value, this.ts)) {
       this.fams.sampleCount++;
       return;

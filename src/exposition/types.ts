@@ -80,7 +80,10 @@ export interface SampleVisitor {
    * visitor has not accepted through `sample` earlier, by contract of the caller's cache.
    */
   known(key: SeriesKey, family: MetricFamily, value: number, timestampMs: TimestampMs | null): boolean;
-  /** A fully parsed and validated sample. `labels` is owned by the callee. */
+  /**
+   * A fully parsed and validated sample. `labels` is lent for the call only (the parser reuses
+   * the array for the next line): copy what you keep.
+   */
   sample(key: SeriesKey, family: MetricFamily, name: string, labels: Labels, value: number, timestampMs: TimestampMs | null): void;
 }
 

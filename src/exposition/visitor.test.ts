@@ -32,8 +32,9 @@ class CachingVisitor implements SampleVisitor {
   }
   sample(k: SeriesKey, family: MetricFamily, name: string, labels: Labels, value: number, ts: TimestampMs | null): void {
     const key = text(k);
-    this.cache.set(key, { name, labels, type: family.type, family });
-    this.seen.push({ key, family: family.name, type: family.type, name, labels, value, ts });
+    const own = labels.slice(); // lent for this call only
+    this.cache.set(key, { name, labels: own, type: family.type, family });
+    this.seen.push({ key, family: family.name, type: family.type, name, labels: own, value, ts });
   }
 }
 

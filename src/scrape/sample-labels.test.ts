@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mergeTargetLabels, sortLabels } from './sample-labels.js';
+import { mergeTargetLabels, sortLabels, withTargetLabels } from './sample-labels.js';
 
 /** The reference: pairs sorted by name with Array#sort, empty values dropped. */
 function reference(labels: string[]): string[] {
@@ -42,4 +42,28 @@ test('mergeTargetLabels: target labels win, or the sample keeps them with honor_
     'job',
     'j',
   ]);
+});
+
+test('withTargetLabels equals sorting the merge, across targets, conflicts, honor_labels and empty values', () => {
+  let seed = 11;
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed % n;
+  };
+  const names = ['method', 'code', 'job', 'instance', 'le', 'a', 'zone', 'exported_job'];
+  const targets = [
+    ['instance', 't:1', 'job', 'j'],
+    ['env', 'prod', 'instance', 't:2', 'job', 'k'],
+    ['job', 'j', 'zone', ''],
+  ];
+  let schema = ['code', 'method'];
+  for (let i = 0; i < 5000; i++) {
+    if (rand(10) === 0)
+      schema = Array.from({ length: rand(6) }, () => names[rand(names.length)] as string).filter((n, k, a) => a.indexOf(n) === k);
+    const target = targets[rand(10) === 0 ? rand(targets.length) : 0] as string[];
+    const honor = rand(4) === 0;
+    const labels = schema.flatMap((n) => [n, rand(12) === 0 ? '' : `v${rand(5)}`]);
+    const expected = sortLabels(mergeTargetLabels(labels.slice(), target, honor));
+    assert.deepEqual(withTargetLabels(labels.slice(), target, honor), expected, `${JSON.stringify(labels)} + ${JSON.stringify(target)}`);
+  }
 });

@@ -10,7 +10,7 @@ import type { Labels } from '../exposition/index.js';
  */
 export function sortLabels(labels: Labels): Labels {
   const pairs = labels.length >> 1;
-  if (pairs === lastOrder.length && sameNames(labels)) {
+  if (sameNames(labels, lastNames)) {
     const out = new Array<string>(labels.length);
     for (let k = 0; k < pairs; k++) {
       const from = (lastOrder[k] as number) << 1;
@@ -53,13 +53,6 @@ export function sortLabels(labels: Labels): Labels {
 let lastNames: string[] = [];
 let lastOrder: number[] = [];
 
-function sameNames(labels: Labels): boolean {
-  for (let i = 0; i < lastNames.length; i++) {
-    if (labels[2 * i] !== lastNames[i] || labels[2 * i + 1] === '') return false;
-  }
-  return true;
-}
-
 function has(labels: Labels, name: string): boolean {
   for (let i = 0; i < labels.length; i += 2) if (labels[i] === name) return true;
   return false;
@@ -90,4 +83,77 @@ export function mergeTargetLabels(sample: Labels, target: Labels, honorLabels: b
     out.push(name, value);
   }
   return out;
+}
+
+/**
+ * A new series' labels with its target's, sorted by name, empty values dropped, as one new
+ * exact-size array: `sortLabels(mergeTargetLabels(…))` without the two intermediate arrays (a
+ * first scrape builds one per series). The common case, no label shared with the target and no
+ * empty value, takes the permutation found for the last such set of names, so series of one
+ * family cost one array and no string comparison; anything else goes the general way. `sample`
+ * is only read (the parser lends it).
+ */
+export function withTargetLabels(sample: Labels, target: Labels, honorLabels: boolean): Labels {
+  const sp = sample.length >> 1;
+  const total = sp + (target.length >> 1);
+  // Histogram and summary lines alternate between two sets of names (with and without `le` or
+  // `quantile`): one remembered order per label count.
+  let learned = mergedOrders[sp & (MERGED_SLOTS - 1)];
+  if (learned === undefined || learned.target !== target || !sameNames(sample, learned.names)) {
+    learned = learnMergedOrder(sample, target);
+    if (learned === undefined) return sortLabels(mergeTargetLabels(sample.slice(), target, honorLabels));
+    mergedOrders[sp & (MERGED_SLOTS - 1)] = learned;
+  }
+  const order = learned.order;
+  const out = new Array<string>(2 * total);
+  for (let k = 0; k < total; k++) {
+    const from = order[k] as number;
+    const src = from < sp ? sample : target;
+    const at = from < sp ? 2 * from : 2 * (from - sp);
+    out[2 * k] = src[at] as string;
+    out[2 * k + 1] = src[at + 1] as string;
+  }
+  return out;
+}
+
+/** The sorted order of a set of sample label names merged with a target's, free of conflicts. */
+interface MergedOrder {
+  names: string[];
+  target: Labels;
+  order: number[];
+}
+
+const MERGED_SLOTS = 8;
+const mergedOrders: Array<MergedOrder | undefined> = new Array(MERGED_SLOTS).fill(undefined);
+
+/** Whether `sample` has exactly these label names, in this order, and no empty value. */
+function sameNames(sample: Labels, names: string[]): boolean {
+  if (sample.length !== 2 * names.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    if (sample[2 * i] !== names[i] || sample[2 * i + 1] === '') return false;
+  }
+  return true;
+}
+
+/** The sorted order of `sample` + `target` names; undefined when they conflict or a value is empty. */
+function learnMergedOrder(sample: Labels, target: Labels): MergedOrder | undefined {
+  const names: string[] = [];
+  for (let i = 0; i < sample.length; i += 2) {
+    if (sample[i + 1] === '' || has(target, sample[i] as string)) return undefined;
+    names.push(sample[i] as string);
+  }
+  for (let i = 1; i < target.length; i += 2) if (target[i] === '') return undefined;
+  const all = names.concat(target.filter((_, i) => (i & 1) === 0));
+  const order: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const name = all[i] as string;
+    let j = order.length;
+    order.push(i);
+    while (j > 0 && (all[order[j - 1] as number] as string) > name) {
+      order[j] = order[j - 1] as number;
+      j--;
+    }
+    order[j] = i;
+  }
+  return { names, target, order };
 }

@@ -2,7 +2,7 @@ import type { Labels, MetricFamily, SampleVisitor, SeriesKey, TimestampMs } from
 import type { RelabelChain } from '../relabel/index.js';
 import { relabelSample } from '../relabel/index.js';
 import { ScrapeError } from './errors.js';
-import { mergeTargetLabels, sortLabels } from './sample-labels.js';
+import { mergeTargetLabels, withTargetLabels } from './sample-labels.js';
 import { type SeriesCache, SeriesEntry } from './series-cache.js';
 import type { Sink, SinkAppender } from './sink.js';
 import type { Target } from './target.js';
@@ -99,12 +99,12 @@ export class ScrapeRun implements SampleVisitor {
   }
 
   private compile(family: MetricFamily, name: string, labels: Labels): SeriesEntry {
-    const merged = mergeTargetLabels(labels, this.target.identity.labels, this.honorLabels);
+    const targetLabels = this.target.identity.labels;
     let finalName = name;
     let finalLabels: Labels;
-    if (this.metricRelabel.isEmpty) finalLabels = sortLabels(merged);
+    if (this.metricRelabel.isEmpty) finalLabels = withTargetLabels(labels, targetLabels, this.honorLabels);
     else {
-      const r = relabelSample(this.metricRelabel, name, merged);
+      const r = relabelSample(this.metricRelabel, name, mergeTargetLabels(labels.slice(), targetLabels, this.honorLabels));
       if (r === null) return new SeriesEntry(name, family.name, family.type, null, true, this.cache.iteration);
       finalName = r.name;
       finalLabels = r.labels;
