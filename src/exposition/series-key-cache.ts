@@ -59,6 +59,8 @@ export class SeriesKeyCache<E extends CachedSeries> {
   private mask = MIN_SLOTS - 1;
   /** Every entry, shadowed ones included; `slots` holds their numbers. */
   private entries: E[] = [];
+  /** `hashes[n]` is entry n's key hash. */
+  private hashes = new Int32Array(MIN_SLOTS);
   private arena: Buffer = Buffer.allocUnsafe(MIN_ARENA);
   private arenaView = viewOf(this.arena);
   /** The buffer being parsed and a view of it: keys are compared 8 bytes at a time. */
@@ -134,13 +136,12 @@ export class SeriesKeyCache<E extends CachedSeries> {
   }
 
   /**
-   * Indexes entry number `n`. An entry with the same key is replaced when `e` is newer (a later
-   * pass, or later in the same pass), which is how a new entry shadows an old one.
+   * Indexes entry number `n`. Entries are numbered in the order they were added, so a key found
+   * indexed under a lower number is older: `n` replaces it (a new entry shadows an old one).
    */
-  private index(e: E, n: number): void {
+  private index(n: number): void {
     const slots = this.slots;
-    const hash = e.hash;
-    const arena = this.arena;
+    const hash = this.hashes[n] as number;
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
       const m = slots[2 * i + 1] as number;
       if (m === 0) {
@@ -149,26 +150,31 @@ export class SeriesKeyCache<E extends CachedSeries> {
         return;
       }
       if (slots[2 * i] !== hash) continue;
+      const e = this.entries[n] as E;
       const o = this.entries[m - 1] as E;
+      const arena = this.arena;
       if (
         o.keyLength !== e.keyLength ||
         arena.compare(arena, e.keyOffset, e.keyOffset + e.keyLength, o.keyOffset, o.keyOffset + o.keyLength) !== 0
       )
         continue;
-      if (e.born > o.born || (e.born === o.born && n > m - 1)) slots[2 * i + 1] = n + 1;
+      slots[2 * i + 1] = n + 1;
       return;
     }
   }
 
-  /** Rebuilds the index over `entries`, at a size that keeps it at most half full. */
+  /**
+   * Rebuilds the index over `entries`, at a size that keeps it at most half full. It reads the
+   * hashes from their own column, not from the entries scattered over the heap.
+   */
   private reindex(): void {
     let cap = MIN_SLOTS;
-    while (cap < 2 * this.entries.length + 2) cap *= 2;
+    const count = this.entries.length;
+    while (cap < 2 * count + 2) cap *= 2;
     if (cap === this.mask + 1) this.slots.fill(0);
     else this.slots = new Int32Array(2 * cap);
     this.mask = cap - 1;
-    const entries = this.entries;
-    for (let n = 0; n < entries.length; n++) this.index(entries[n] as E, n);
+    for (let n = 0; n < count; n++) this.index(n);
   }
 
   /** Marks an entry as seen; returns false when it was already seen this pass (a duplicate). */
@@ -196,8 +202,14 @@ export class SeriesKeyCache<E extends CachedSeries> {
     e.hash = key.hash;
     const n = this.entries.length;
     this.entries.push(e);
+    if (n === this.hashes.length) {
+      const more = new Int32Array(2 * n);
+      more.set(this.hashes);
+      this.hashes = more;
+    }
+    this.hashes[n] = key.hash;
     if (2 * this.entries.length + 2 > this.mask + 1) this.reindex();
-    else this.index(e, n);
+    else this.index(n);
     this.seenThisPass++;
     this.nextOrder.push(e);
   }
@@ -223,6 +235,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
     const before = this.entries.length;
     this.entries = this.entries.filter((e) => !drop(e));
     const removed = before - this.entries.length;
+    if (removed > 0) for (let n = 0; n < this.entries.length; n++) this.hashes[n] = (this.entries[n] as E).hash;
     if (removed > 0) this.reindex();
     return removed;
   }
