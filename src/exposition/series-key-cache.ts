@@ -67,8 +67,14 @@ export class SeriesKeyCache<E extends CachedSeries> {
   private viewed: Buffer | null = null;
   private view = this.arenaView;
   private used = 0;
+  /**
+   * The last good pass's entries in order, and the current pass's so far. The two arrays swap at
+   * `commit` and are refilled by index, so a pass allocates no order array.
+   */
   private order: E[] = [];
+  private orderLength = 0;
   private nextOrder: E[] = [];
+  private nextLength = 0;
   private cursor = 0;
   /** Incremented per pass; entries carry the pass that last saw them. */
   iteration = 0;
@@ -87,14 +93,14 @@ export class SeriesKeyCache<E extends CachedSeries> {
   begin(): number {
     this.seenThisPass = 0;
     this.cursor = 0;
-    this.nextOrder = [];
+    this.nextLength = 0;
     return ++this.iteration;
   }
 
   /** The entry expected at this line if its key bytes are there (then a blank), else null. */
   predict(buf: Buffer, start: number, end: number): E | null {
-    const e = this.order[this.cursor];
-    if (e === undefined) return null;
+    if (this.cursor >= this.orderLength) return null;
+    const e = this.order[this.cursor] as E;
     const len = e.keyLength;
     if (start + len >= end) return null;
     const after = buf[start + len];
@@ -182,8 +188,9 @@ export class SeriesKeyCache<E extends CachedSeries> {
     if (e.seen === this.iteration) return false;
     e.seen = this.iteration;
     this.seenThisPass++;
-    this.nextOrder.push(e);
-    if (this.order[e.index] === e) this.cursor = e.index + 1;
+    this.nextOrder[this.nextLength++] = e;
+    const at = e.index;
+    if (at >= 0 && at < this.orderLength && this.order[at] === e) this.cursor = at + 1;
     return true;
   }
 
@@ -211,7 +218,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
     if (2 * this.entries.length + 2 > this.mask + 1) this.reindex();
     else this.index(n);
     this.seenThisPass++;
-    this.nextOrder.push(e);
+    this.nextOrder[this.nextLength++] = e;
   }
 
   private grow(need: number): void {
@@ -226,7 +233,8 @@ export class SeriesKeyCache<E extends CachedSeries> {
 
   /** After a failed pass: forget the series it added; the last good order stays for prediction. */
   rollback(): void {
-    this.nextOrder = [];
+    this.nextOrder.fill(undefined as unknown as E, 0, this.nextLength); // release what it added
+    this.nextLength = 0;
     const iteration = this.iteration;
     this.removeWhere((e) => e.born === iteration);
   }
@@ -242,11 +250,19 @@ export class SeriesKeyCache<E extends CachedSeries> {
 
   /** After a good pass: its order predicts the next; what it did not see is evicted. Returns how many. */
   commit(): number {
-    this.order = this.nextOrder;
-    this.nextOrder = [];
+    const last = this.order;
+    const order = this.nextOrder;
+    const count = this.nextLength;
+    // Entries past the new length are stale (the source shrank): release them.
+    if (order.length > count) order.length = count;
+    if (last.length > count) last.length = count;
+    this.order = order;
+    this.orderLength = count;
+    this.nextOrder = last;
+    this.nextLength = 0;
     let live = 0;
-    for (let i = 0; i < this.order.length; i++) {
-      const e = this.order[i] as E;
+    for (let i = 0; i < count; i++) {
+      const e = order[i] as E;
       e.index = i;
       live += e.keyLength;
     }
@@ -256,7 +272,8 @@ export class SeriesKeyCache<E extends CachedSeries> {
     if (this.used > 2 * live + MIN_ARENA) {
       const next = Buffer.allocUnsafe(Math.max(MIN_ARENA, Math.ceil(live * 1.25)));
       let off = 0;
-      for (const e of this.order) {
+      for (let i = 0; i < count; i++) {
+        const e = order[i] as E;
         this.arena.copy(next, off, e.keyOffset, e.keyOffset + e.keyLength);
         e.keyOffset = off;
         off += e.keyLength;
@@ -272,7 +289,9 @@ export class SeriesKeyCache<E extends CachedSeries> {
     this.entries = [];
     this.reindex();
     this.order = [];
+    this.orderLength = 0;
     this.nextOrder = [];
+    this.nextLength = 0;
     this.used = 0;
     this.viewed = null;
   }

@@ -26,6 +26,7 @@ export class ScrapeRun implements SampleVisitor {
   private readonly honorTimestamps: boolean;
   private readonly honorLabels: boolean;
   private readonly sampleLimit: number;
+  private readonly labelLimits: boolean;
 
   constructor(
     private readonly target: Target,
@@ -40,6 +41,7 @@ export class ScrapeRun implements SampleVisitor {
     // CF per-job targets: "series labels win on conflict" (the released prom-scraper).
     this.honorLabels = job.honorLabels || job.cfStyle;
     this.sampleLimit = job.sampleLimit;
+    this.labelLimits = job.labelLimit > 0 || job.labelNameLengthLimit > 0 || job.labelValueLengthLimit > 0;
   }
 
   private emit(e: SeriesEntry, value: number, ts: TimestampMs | null): void {
@@ -109,7 +111,7 @@ export class ScrapeRun implements SampleVisitor {
       finalName = r.name;
       finalLabels = r.labels;
     }
-    this.checkLabelLimits(finalName, finalLabels);
+    if (this.labelLimits) this.checkLabelLimits(finalName, finalLabels);
     const prepared = this.sink.prepare(this.target.identity, {
       name: finalName,
       labels: finalLabels,

@@ -127,3 +127,40 @@ test('the hash index: colliding hashes, a newer entry shadowing an older one, gr
   assert.equal(c.get(k('g{i="5"}'))?.name, 'g');
   assert.equal(c.get(k('g{i="6"}')), undefined);
 });
+
+test('the order kept for prediction follows sources that grow, shrink and reorder', () => {
+  const c = new SeriesCache();
+  let seed = 3;
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed % n;
+  };
+  const all = Array.from({ length: 60 }, (_, i) => `m_${i}{x="${i}"}`);
+  let previous: string[] = [];
+  for (let pass = 0; pass < 200; pass++) {
+    // Mostly the previous pass again; sometimes a different subset in a different order.
+    const keys = pass > 0 && rand(3) > 0 ? previous : all.filter(() => rand(2) === 0).sort(() => rand(3) - 1);
+    const body = Buffer.from(keys.map((key) => `${key} 1\n`).join(''));
+    c.begin();
+    let pos = 0;
+    let predicted = 0;
+    for (const key of keys) {
+      const end = body.indexOf(10, pos);
+      let e = c.predict(body, pos, end);
+      if (e !== null) {
+        predicted++;
+        assert.equal(e.name, key.slice(0, key.indexOf('{')), 'a prediction is the series on the line');
+        c.touch(e);
+      } else {
+        e = c.get(k(key)) ?? null;
+        if (e !== null) c.touch(e);
+        else c.add(entry(c, key.slice(0, key.indexOf('{'))), k(key));
+      }
+      pos = end + 1;
+    }
+    c.commit();
+    assert.equal(c.size, keys.length);
+    if (keys === previous) assert.equal(predicted, keys.length, `pass ${pass}: the same order is predicted in full`);
+    previous = keys;
+  }
+});
