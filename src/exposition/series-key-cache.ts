@@ -3,8 +3,9 @@ import type { MetricType, PredictedSeries, SeriesKey } from './types.js';
 
 /**
  * What a `SeriesKeyCache` keeps per exposed series; subclasses add their per-series result (the
- * scrape engine its prepared sink handle, promfetcher its rendered line head). Subclasses must
- * be classes, not object literals: the hot path's property loads then stay monomorphic.
+ * scrape engine its prepared sink handle, promfetcher its rendered line head). Each user makes its
+ * entries in one place with one field order (a subclass, or one object literal): the hot path's
+ * property loads then stay monomorphic.
  */
 export class CachedSeries implements PredictedSeries {
   /** Where the series' exposed bytes (`name{labels}`) sit in the cache's key arena. */

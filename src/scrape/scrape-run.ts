@@ -3,7 +3,7 @@ import type { RelabelChain } from '../relabel/index.js';
 import { relabelSample } from '../relabel/index.js';
 import { ScrapeError } from './errors.js';
 import { mergeTargetLabels, withTargetLabels } from './sample-labels.js';
-import { type SeriesCache, SeriesEntry } from './series-cache.js';
+import { type SeriesCache, type SeriesEntry, seriesEntry } from './series-cache.js';
 import type { Sink, SinkAppender } from './sink.js';
 import type { Target } from './target.js';
 
@@ -107,7 +107,7 @@ export class ScrapeRun implements SampleVisitor {
     if (this.metricRelabel.isEmpty) finalLabels = withTargetLabels(labels, targetLabels, this.honorLabels);
     else {
       const r = relabelSample(this.metricRelabel, name, mergeTargetLabels(labels.slice(), targetLabels, this.honorLabels));
-      if (r === null) return new SeriesEntry(name, family.name, family.type, null, true, this.cache.iteration);
+      if (r === null) return seriesEntry(name, family.name, family.type, null, true, this.cache.iteration);
       finalName = r.name;
       finalLabels = r.labels;
     }
@@ -118,7 +118,7 @@ export class ScrapeRun implements SampleVisitor {
       family: family.name,
       type: family.type,
     });
-    return new SeriesEntry(name, family.name, family.type, prepared, false, this.cache.iteration);
+    return seriesEntry(name, family.name, family.type, prepared, false, this.cache.iteration);
   }
 
   private checkLabelLimits(name: string, labels: Labels): void {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seriesKeyOf as k } from '../exposition/index.js';
-import { SeriesCache, SeriesEntry } from './series-cache.js';
+import { SeriesCache, type SeriesEntry, seriesEntry } from './series-cache.js';
 
-const entry = (c: SeriesCache, name: string) => new SeriesEntry(name, name, 'gauge', null, false, c.iteration);
+const entry = (c: SeriesCache, name: string) => seriesEntry(name, name, 'gauge', null, false, c.iteration);
 
 test('series cache: lookup, prediction in scrape order, eviction and arena compaction', () => {
   const c = new SeriesCache();
@@ -104,7 +104,7 @@ test('the hash index: colliding hashes, a newer entry shadowing an older one, gr
   // The source changed a series' family: the new entry shadows the old one at once...
   c.begin();
   for (let i = 0; i < 3000; i++) c.touch(c.get(same(`m{i="${i}"}`)) as SeriesEntry);
-  const newer = new SeriesEntry('m7', 'other_family', 'counter', null, false, c.iteration);
+  const newer = seriesEntry('m7', 'other_family', 'counter', null, false, c.iteration);
   c.add(newer, same('m{i="7"}'));
   assert.equal(c.get(same('m{i="7"}')), newer);
   c.commit();

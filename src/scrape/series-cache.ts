@@ -1,20 +1,30 @@
-import { CachedSeries, type MetricType, SeriesKeyCache } from '../exposition/index.js';
+import { type CachedSeries, type MetricType, SeriesKeyCache } from '../exposition/index.js';
 
 /**
  * What the scrape loop remembers about one exposed series between scrapes: the sink's prepared
  * handle (null when metric relabeling dropped the series).
  */
-export class SeriesEntry extends CachedSeries {
-  constructor(
-    name: string,
-    family: string,
-    type: MetricType,
-    readonly prepared: unknown,
-    readonly dropped: boolean,
-    iteration: number,
-  ) {
-    super(name, family, type, iteration);
-  }
+export interface SeriesEntry extends CachedSeries {
+  readonly prepared: unknown;
+  readonly dropped: boolean;
+}
+
+/**
+ * A new entry. One object literal, not a class: V8 tracks the survival of what a literal
+ * allocates and, seeing that entries outlive the scrape that made them, allocates them straight
+ * in the old generation, so the scavenges of a first scrape stop copying 100k entries twice.
+ * The fields and their order are `CachedSeries`'s, then this type's, so every entry has one map
+ * and the cache's loads stay monomorphic.
+ */
+export function seriesEntry(
+  name: string,
+  family: string,
+  type: MetricType,
+  prepared: unknown,
+  dropped: boolean,
+  pass: number,
+): SeriesEntry {
+  return { keyOffset: 0, keyLength: 0, hash: 0, seen: pass, index: -1, born: pass, name, family, type, prepared, dropped };
 }
 
 /**
