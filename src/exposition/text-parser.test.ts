@@ -169,3 +169,20 @@ test('a body the fast path mostly cannot read parses the same once it stops tryi
   assert.throws(() => text(body), /line 102, col 9: duplicate label name "a"/);
   assert.deepEqual(text(body.slice(0, body.lastIndexOf('n{a="1"')))[1]?.samples[0]?.labels, ['a', 'x', 'b', 'y']);
 });
+
+test('keepHelp: false checks HELP lines as strictly but keeps no text', () => {
+  const body = '# HELP m a\\\\b\\nc "q"\n# TYPE m counter\nm{l="x"} 1\n';
+  const p = new ExpositionStreamParser({ format: 'text', keepHelp: false });
+  p.push(Buffer.from(body));
+  const fams = p.end();
+  assert.equal(fams[0]?.help, '');
+  assert.deepEqual(fams[0]?.samples, parseExposition(Buffer.from(body), { format: 'text' })[0]?.samples);
+  for (const [input, error] of [
+    ['# HELP m a\\tb\nm 1\n', /line 1, col 11: invalid escape sequence '\\t' in HELP/],
+    ['# HELP m ok\\\\ then \\x\nm 1\n', /line 1, col 20: invalid escape sequence '\\x' in HELP/],
+    ['# HELP m a\n# HELP m b\n', /line 2, col 1: second HELP line for metric name "m"/],
+  ] as const) {
+    assert.throws(() => parseExposition(Buffer.from(input), { format: 'text' }), error, input);
+    assert.throws(() => parseExposition(Buffer.from(input), { format: 'text', keepHelp: false }), error, input);
+  }
+});

@@ -81,7 +81,10 @@ export class TextParser {
   private ts: TimestampMs | null = null;
   private keyEnd = 0;
 
-  constructor(private readonly visitor: SampleVisitor | null = null) {
+  constructor(
+    private readonly visitor: SampleVisitor | null = null,
+    private readonly keepHelp = true,
+  ) {
     this.fams.visited = visitor !== null;
   }
   /** Result slot of readQuoted, reused: no object per label value. */
@@ -304,7 +307,7 @@ export class TextParser {
     if (p === end) return;
     if (isHelp) {
       if (fam.help !== null) this.fail(start - 1, `second HELP line for metric name "${fam.name}"`);
-      fam.help = this.readHelp(p, end);
+      fam.help = this.keepHelp ? this.readHelp(p, end) : this.checkHelp(p, end);
     } else {
       if (this.typed.has(fam)) {
         this.fail(start - 1, `second TYPE line for metric name "${fam.name}", or TYPE reported after samples`);
@@ -325,14 +328,27 @@ export class TextParser {
     for (let p = bs; p < end; p++) {
       if (buf[p] !== B.BSLASH) continue;
       out += utf8(buf, from, p);
-      const n = buf[p + 1];
-      if (n === B.BSLASH) out += '\\';
-      else if (n === B.n) out += '\n';
-      else this.fail(p, `invalid escape sequence ${p + 1 < end ? `'\\${String.fromCharCode(n as number)}'` : 'at end of line'} in HELP`);
+      out += this.helpEscape(p, end);
       p++;
       from = p + 1;
     }
     return out + utf8(buf, from, end);
+  }
+
+  /** `readHelp` without the text: the same errors, and `''`. */
+  private checkHelp(start: number, end: number): string {
+    for (let p = indexOfIn(this.buf, B.BSLASH, start, end); p !== -1; p = indexOfIn(this.buf, B.BSLASH, p + 2, end)) {
+      this.helpEscape(p, end);
+    }
+    return '';
+  }
+
+  /** The character the escape at `p` (a backslash) stands for in HELP text. */
+  private helpEscape(p: number, end: number): string {
+    const n = this.buf[p + 1];
+    if (n === B.BSLASH) return '\\';
+    if (n === B.n) return '\n';
+    this.fail(p, `invalid escape sequence ${p + 1 < end ? `'\\${String.fromCharCode(n as number)}'` : 'at end of line'} in HELP`);
   }
 
   /**

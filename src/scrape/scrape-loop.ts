@@ -137,7 +137,7 @@ export class ScrapeLoop {
       let parser: ExpositionStreamParser | null = null;
       const timeoutMs = Math.min(target.timeoutMs, target.intervalMs > 0 ? target.intervalMs : target.timeoutMs);
       await this.scraper.scrape(timeoutMs, (contentType) => {
-        const p = new ExpositionStreamParser({ contentType, visitor: run });
+        const p = new ExpositionStreamParser({ contentType, visitor: run, keepHelp: false });
         parser = p;
         return (chunk) => p.push(chunk);
       });
