@@ -52,6 +52,18 @@ function parseMediaRanges(header: string): MediaRange[] {
  */
 export function formatFromContentType(contentType: string | undefined | null): ExpositionFormat {
   if (!contentType) return 'text';
+  // A target answers with the same Content-Type every scrape.
+  if (contentType === lastContentType) return lastFormat;
+  const format = formatOf(contentType);
+  lastContentType = contentType;
+  lastFormat = format;
+  return format;
+}
+
+let lastContentType = '';
+let lastFormat: ExpositionFormat = 'text';
+
+function formatOf(contentType: string): ExpositionFormat {
   const [mr] = parseMediaRanges(contentType);
   if (mr === undefined) return 'text';
   if (mr.type === 'application/openmetrics-text') return 'openmetrics';

@@ -25,6 +25,9 @@ const NOT_SPECIAL = 0;
 const LE = 1;
 const QUANTILE = 2;
 
+const NO_BUFFER = Buffer.alloc(0);
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+
 /** How many leading bytes [a, a+n) and [b, b+n) of one buffer share; four at a time. */
 function commonPrefix(dv: DataView, a: number, b: number, n: number): number {
   let i = 0;
@@ -73,8 +76,8 @@ export class FastLine {
   private prevSetCount = 0;
   private readonly quoteOffsets = new Int32Array(MAX_LABELS);
   private lastSlot = -1;
-  private buf: Buffer = Buffer.alloc(0);
-  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private buf: Buffer = NO_BUFFER;
+  private view: DataView<ArrayBufferLike> = NO_VIEW;
   private limit = 0;
 
   // Result of a successful scan.
@@ -89,6 +92,13 @@ export class FastLine {
   quantileStart = -1;
   quantileEnd = -1;
   private labelsEnd = 0;
+
+  /** Before going back to the spares: keep no family of the parse and no buffer. */
+  forget(): void {
+    this.families.fill(null);
+    this.buf = NO_BUFFER;
+    this.view = NO_VIEW;
+  }
 
   /**
    * Lines to scan next are in `buf` before `limit`. Positions of earlier lines are dropped even
@@ -304,4 +314,22 @@ export class FastLine {
     this.ts = ts;
     return p;
   }
+}
+
+/**
+ * FastLines of ended parses, for the next ones: a new one allocates seven off-heap typed arrays
+ * (~6 us, where parsing a 1,000-series scrape takes ~250 us), and its name slots stay warm.
+ */
+const spares: FastLine[] = [];
+const MAX_SPARES = 16;
+
+export function takeFastLine(): FastLine {
+  return spares.pop() ?? new FastLine();
+}
+
+/** Hands back the FastLine of a parse that has ended; the parse must not use it again. */
+export function giveBackFastLine(f: FastLine): void {
+  if (spares.length >= MAX_SPARES) return;
+  f.forget();
+  spares.push(f);
 }

@@ -186,3 +186,22 @@ test('keepHelp: false checks HELP lines as strictly but keeps no text', () => {
     assert.throws(() => parseExposition(Buffer.from(input), { format: 'text', keepHelp: false }), error, input);
   }
 });
+
+test('parsers after one another share scratch state but never families or buffers', () => {
+  const kinds = ['counter', 'gauge', 'untyped', 'summary'] as const;
+  for (let i = 0; i < 40; i++) {
+    const type = kinds[i % kinds.length] as string;
+    const body = `# TYPE m ${type}\nm{a="${i}",b="x"} ${i}\nother_${i % 3} 1\n`;
+    // Two parses at once, then each ends: the second must not see the first's families.
+    const a = new ExpositionStreamParser({ format: 'text' });
+    const b = new ExpositionStreamParser({ format: 'text' });
+    a.push(Buffer.from(body));
+    b.push(Buffer.from(body.replace(`TYPE m ${type}`, 'TYPE m gauge')));
+    const fa = a.end();
+    const fb = b.end();
+    assert.equal(fa[0]?.type, type);
+    assert.equal(fb[0]?.type, 'gauge');
+    assert.deepEqual(fa[0]?.samples[0]?.labels, ['a', String(i), 'b', 'x']);
+    assert.equal(fa[1]?.name, `other_${i % 3}`);
+  }
+});

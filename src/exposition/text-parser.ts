@@ -6,7 +6,7 @@ import { hashBytes, internAscii } from './intern.js';
 import { keyHashBytes } from './key-hash.js';
 import { copyLabels } from './labels-copy.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
-import { FastLine } from './text-fast-line.js';
+import { giveBackFastLine, takeFastLine } from './text-fast-line.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
 
 /** TYPE words, matched case-insensitively as expfmt does (`strings.ToUpper`). */
@@ -111,7 +111,7 @@ export class TextParser {
     let pos = start;
     const predicting = this.visitor !== null && this.visitor.predict !== undefined;
     // The fast path's loops stop at a `\n` only: keep it to chunks whose last line has one.
-    let fast = enc.ascii && end > start && buf[end - 1] === B.NL ? this.fast : null;
+    let fast = enc.ascii && end > start && buf[end - 1] === B.NL && !this.ended ? this.fast : null;
     fast?.begin(buf, end);
     while (pos < end) {
       if (predicting) {
@@ -194,6 +194,10 @@ export class TextParser {
   }
 
   result(): MetricFamily[] {
+    if (!this.ended) {
+      this.ended = true;
+      giveBackFastLine(this.fast);
+    }
     return this.fams.result();
   }
 
@@ -214,7 +218,8 @@ export class TextParser {
     else this.parseSample(p, end);
   }
 
-  private readonly fast = new FastLine();
+  private readonly fast = takeFastLine();
+  private ended = false;
   private fastHits = 0;
   private fastMisses = 0;
 
