@@ -11,13 +11,10 @@ export class CachedSeries implements PredictedSeries {
   /** Where the series' exposed bytes (`name{labels}`) sit in the cache's key arena. */
   keyOffset = 0;
   keyLength = 0;
-  hash = 0;
   /** Pass (scrape, render) that last saw it. */
   seen: number;
   /** Position in the last good pass's order. */
   index = -1;
-  /** Pass that added it: a failed pass takes back what it added. */
-  readonly born: number;
 
   constructor(
     /** The sample name as exposed (before relabeling). */
@@ -27,7 +24,6 @@ export class CachedSeries implements PredictedSeries {
     pass: number,
   ) {
     this.seen = pass;
-    this.born = pass;
   }
 }
 
@@ -77,6 +73,9 @@ export class SeriesKeyCache<E extends CachedSeries> {
   private nextOrder: E[] = [];
   private nextLength = 0;
   private cursor = 0;
+  /** Entries and arena bytes when the pass began: a failed pass's additions come after. */
+  private passEntries = 0;
+  private passArena = 0;
   /** Incremented per pass; entries carry the pass that last saw them. */
   iteration = 0;
   /** Distinct entries seen in the current pass. */
@@ -92,6 +91,8 @@ export class SeriesKeyCache<E extends CachedSeries> {
   }
 
   begin(): number {
+    this.passEntries = this.entries.length;
+    this.passArena = this.used;
     this.seenThisPass = 0;
     this.cursor = 0;
     this.nextLength = 0;
@@ -207,7 +208,6 @@ export class SeriesKeyCache<E extends CachedSeries> {
     e.keyOffset = this.used;
     e.keyLength = len;
     this.used += len;
-    e.hash = key.hash;
     const n = this.entries.length;
     this.entries.push(e);
     if (n === this.hashes.length) {
@@ -236,16 +236,31 @@ export class SeriesKeyCache<E extends CachedSeries> {
   rollback(): void {
     this.nextOrder.fill(undefined as unknown as E, 0, this.nextLength); // release what it added
     this.nextLength = 0;
-    const iteration = this.iteration;
-    this.removeWhere((e) => e.born === iteration);
+    // What the pass added is at the end of the entries and of the key arena.
+    if (this.entries.length > this.passEntries) {
+      this.entries.length = this.passEntries;
+      this.used = this.passArena;
+      this.reindex();
+    }
   }
 
+  /** Removes the entries `drop` picks, keeping the others' order (and their hashes beside them). */
   private removeWhere(drop: (e: E) => boolean): number {
-    const before = this.entries.length;
-    this.entries = this.entries.filter((e) => !drop(e));
-    const removed = before - this.entries.length;
-    if (removed > 0) for (let n = 0; n < this.entries.length; n++) this.hashes[n] = (this.entries[n] as E).hash;
-    if (removed > 0) this.reindex();
+    const entries = this.entries;
+    const hashes = this.hashes;
+    let kept = 0;
+    for (let n = 0; n < entries.length; n++) {
+      const e = entries[n] as E;
+      if (drop(e)) continue;
+      entries[kept] = e;
+      hashes[kept] = hashes[n] as number;
+      kept++;
+    }
+    const removed = entries.length - kept;
+    if (removed > 0) {
+      entries.length = kept;
+      this.reindex();
+    }
     return removed;
   }
 
@@ -294,6 +309,8 @@ export class SeriesKeyCache<E extends CachedSeries> {
     this.nextOrder = [];
     this.nextLength = 0;
     this.used = 0;
+    this.passEntries = 0;
+    this.passArena = 0;
     this.viewed = null;
   }
 }

@@ -51,13 +51,15 @@ test('a failed scrape takes back the series it added; the last good order stays'
   c.begin();
   c.add(entry(c, 'a'), k('a'));
   c.commit();
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 300; i++) {
     c.begin();
     c.touch(c.get(k('a')) as SeriesEntry);
-    for (let j = 0; j < 100; j++) c.add(entry(c, `new_${i}_${j}`), k(`new_${i}_${j}`));
+    for (let j = 0; j < 100; j++) c.add(entry(c, `new_${i}_${j}_${'x'.repeat(20)}`), k(`new_${i}_${j}_${'x'.repeat(20)}`));
     c.rollback();
   }
   assert.equal(c.size, 1);
+  assert.equal(c.get(k('new_5_5')), undefined);
+  assert.ok(c.arenaBytes <= 64 << 10, `the failed passes' keys are taken back too (arena ${c.arenaBytes} B)`);
   c.begin();
   const body = Buffer.from('a 1\n');
   assert.equal(c.predict(body, 0, 3)?.name, 'a');

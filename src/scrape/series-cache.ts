@@ -26,7 +26,7 @@ export function seriesEntry(
   dropped: boolean,
   pass: number,
 ): SeriesEntry {
-  return { keyOffset: 0, keyLength: 0, hash: 0, seen: pass, index: -1, born: pass, name, family, type, prepared, dropped };
+  return { keyOffset: 0, keyLength: 0, seen: pass, index: -1, name, family, type, prepared, dropped };
 }
 
 /**
