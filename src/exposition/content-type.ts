@@ -52,14 +52,21 @@ function parseMediaRanges(header: string): MediaRange[] {
  */
 export function formatFromContentType(contentType: string | undefined | null): ExpositionFormat {
   if (!contentType) return 'text';
+  // Asked once or twice per body with the same few header values: the last answer is kept.
+  if (contentType === lastContentType) return lastFormat;
   const [mr] = parseMediaRanges(contentType);
-  if (mr === undefined) return 'text';
-  if (mr.type === 'application/openmetrics-text') return 'openmetrics';
-  if (mr.type === 'application/vnd.google.protobuf') {
+  let f: ExpositionFormat = 'text';
+  if (mr?.type === 'application/openmetrics-text') f = 'openmetrics';
+  else if (mr?.type === 'application/vnd.google.protobuf') {
     throw new CfPromError('EXPOSITION_UNSUPPORTED', `protobuf exposition ("${contentType}") is not supported; serve text or OpenMetrics`);
   }
-  return 'text';
+  lastContentType = contentType;
+  lastFormat = f;
+  return f;
 }
+
+let lastContentType = '';
+let lastFormat: ExpositionFormat = 'text';
 
 /**
  * The output format for an `Accept` header, as Prometheus client libraries negotiate: the

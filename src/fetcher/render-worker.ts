@@ -1,7 +1,9 @@
 // Worker thread entry of WorkerRenderer: parse + render one source per message.
 import { parentPort } from 'node:worker_threads';
 import type { RenderedFamily } from './render.js';
-import { type FamilyMeta, type JobMessage, parseAndRender, type ReleaseMessage, type WorkerReply } from './renderer.js';
+import type { ExpositionFormat, Labels } from '../exposition/index.js';
+import { renderCacheKey } from './render-cache.js';
+import { type FamilyMeta, type JobMessage, type JobSpec, parseAndRender, type ReleaseMessage, type WorkerReply } from './renderer.js';
 import { SharedBufferPool } from './shared-buffer-pool.js';
 
 const pool = new SharedBufferPool();
@@ -19,6 +21,21 @@ function bodyOf(m: JobMessage): Buffer {
   const slot = inputs.get(m.input);
   if (slot === undefined) throw new Error(`render worker: unknown input slot ${m.input}`);
   return slot.subarray(0, m.length);
+}
+
+/** The specs the main thread told, by id, each with its render cache key. */
+const specs = new Map<number, JobSpec & { cacheKey: string }>();
+
+function specOf(m: JobMessage): (JobSpec & { cacheKey: string }) | null {
+  if (m.spec === undefined) return null;
+  if (m.clearSpecs) specs.clear();
+  if (m.specDef !== undefined) {
+    const d = m.specDef;
+    specs.set(m.spec, { ...d, cacheKey: renderCacheKey(d.format, d.sourceKey, d.targetLabels) });
+  }
+  const s = specs.get(m.spec);
+  if (s === undefined) throw new Error(`render worker: unknown spec ${m.spec}`);
+  return s;
 }
 
 /** Per source key: the families (names, types, HELP, UNIT) the main thread was last told. */
@@ -46,15 +63,18 @@ function sameMeta(f: RenderedFamily, m: FamilyMeta): boolean {
 }
 
 parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
-  if ('release' in m) {
-    for (const id of m.release) pool.give(id);
-    return;
-  }
+  // Output slots given back: alone, or with the next job (before it takes one).
+  if (m.release !== undefined) for (const id of m.release) pool.give(id);
+  if (!('id' in m)) return;
   let reply: WorkerReply;
   let transfer: ArrayBuffer[] = [];
   try {
+    const spec = specOf(m);
     const body = bodyOf(m);
-    const r = parseAndRender(body, m.contentType, m.targetLabels, m.format, m.sourceKey, pool);
+    const r =
+      spec === null
+        ? parseAndRender(body, m.contentType, m.targetLabels as Labels, m.format as ExpositionFormat, undefined, pool)
+        : parseAndRender(body, m.contentType, spec.targetLabels, spec.format, spec.sourceKey, pool, spec.cacheKey);
     const offsets: number[] = [];
     if (r.slot !== undefined) {
       // Lines are views into a pool slot the main thread maps: offsets only.
@@ -89,7 +109,7 @@ parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
       reply = { id: m.id, ok: true, buffer: out, offsets, series: r.series, duplicates: r.duplicates };
       transfer = [out];
     }
-    describeFamilies(reply, m.sourceKey, r.families);
+    describeFamilies(reply, spec?.sourceKey, r.families);
   } catch (err) {
     const e = err as { message?: string; code?: string };
     reply = { id: m.id, ok: false, error: { message: e.message ?? String(err), ...(e.code !== undefined ? { code: e.code } : {}) } };
