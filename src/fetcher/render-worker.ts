@@ -3,7 +3,16 @@ import { parentPort } from 'node:worker_threads';
 import type { RenderedFamily } from './render.js';
 import type { ExpositionFormat, Labels } from '../exposition/index.js';
 import { renderCacheKey } from './render-cache.js';
-import { type FamilyMeta, type JobMessage, type JobSpec, parseAndRender, type ReleaseMessage, type WorkerReply } from './renderer.js';
+import {
+  type BatchMessage,
+  type BatchReply,
+  type FamilyMeta,
+  type JobMessage,
+  type JobSpec,
+  parseAndRender,
+  type ReleaseMessage,
+  type WorkerReply,
+} from './renderer.js';
 import { SharedBufferPool } from './shared-buffer-pool.js';
 
 const pool = new SharedBufferPool();
@@ -62,12 +71,11 @@ function sameMeta(f: RenderedFamily, m: FamilyMeta): boolean {
   return f.name === m.name && f.type === m.type && f.help === m.help && f.unit === m.unit;
 }
 
-parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
-  // Output slots given back: alone, or with the next job (before it takes one).
+/** Runs one job; an output buffer to transfer goes to `transfer`. */
+function run(m: JobMessage, transfer: ArrayBuffer[]): WorkerReply {
+  // Output slots given back with the job: before it takes one.
   if (m.release !== undefined) for (const id of m.release) pool.give(id);
-  if (!('id' in m)) return;
   let reply: WorkerReply;
-  let transfer: ArrayBuffer[] = [];
   try {
     const spec = specOf(m);
     const body = bodyOf(m);
@@ -91,7 +99,7 @@ parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
       // (the usual case), else copy them once into a fresh ArrayBuffer.
       const first = r.families[0]?.lines.buffer;
       let out: ArrayBuffer;
-      if (first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first)) {
+      if (first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first) && !transfer.includes(first)) {
         out = first;
         for (const f of r.families) offsets.push(f.lines.byteOffset, f.lines.length);
       } else {
@@ -107,12 +115,23 @@ parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
         }
       }
       reply = { id: m.id, ok: true, buffer: out, offsets, series: r.series, duplicates: r.duplicates };
-      transfer = [out];
+      transfer.push(out);
     }
     describeFamilies(reply, spec?.sourceKey, r.families);
   } catch (err) {
     const e = err as { message?: string; code?: string };
     reply = { id: m.id, ok: false, error: { message: e.message ?? String(err), ...(e.code !== undefined ? { code: e.code } : {}) } };
   }
-  parentPort?.postMessage(reply, transfer);
+  return reply;
+}
+
+// A batch's replies go back in one message, as the jobs came (one wake-up of the main thread).
+parentPort?.on('message', (m: BatchMessage | ReleaseMessage) => {
+  if (!('jobs' in m)) {
+    for (const id of m.release) pool.give(id);
+    return;
+  }
+  const transfer: ArrayBuffer[] = [];
+  const replies = m.jobs.map((j) => run(j, transfer));
+  parentPort?.postMessage({ replies } satisfies BatchReply, transfer);
 });

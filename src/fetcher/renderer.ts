@@ -172,6 +172,20 @@ export interface ReleaseMessage {
   release: number[];
 }
 
+/**
+ * The jobs posted to one worker in one turn of the event loop, in one message: bodies arrive one
+ * socket read at a time, and a message per body woke the (often idle) worker once per body, which
+ * cost the main thread more than serializing the jobs.
+ */
+export interface BatchMessage {
+  jobs: JobMessage[];
+}
+
+/** The replies to one batch's jobs, in order. */
+export interface BatchReply {
+  replies: WorkerReply[];
+}
+
 /** One worker thread (started on first use), the job it runs and the jobs pinned to it. */
 class Lane {
   worker: Worker | null = null;
@@ -227,6 +241,8 @@ export class WorkerRenderer implements Renderer {
   private readonly lent = new Map<ArrayBufferLike, Lent>();
   private nextId = 1;
   private closed = false;
+  /** A pump is due at the end of this turn of the event loop (`render` batches its jobs there). */
+  private pumpScheduled = false;
 
   constructor(readonly size: number) {
     this.lanes = Array.from({ length: Math.max(1, size) }, () => new Lane());
@@ -272,6 +288,19 @@ export class WorkerRenderer implements Renderer {
       }
       if (lane === null) this.shared.push(job);
       else lane.queue.push(job);
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * Posts the queued jobs once the event loop has handled the socket reads that are ready (in
+   * its check phase), so that bodies completed in the same turn go to a worker together.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
@@ -311,7 +340,10 @@ export class WorkerRenderer implements Renderer {
 
   private spawn(lane: Lane): Worker {
     const w = new Worker(new URL('./render-worker.js', import.meta.url));
-    w.on('message', (reply: WorkerReply) => this.onReply(lane, w, reply));
+    w.on('message', (m: BatchReply) => {
+      for (const r of m.replies) this.onReply(lane, w, r);
+      this.pump();
+    });
     w.on('error', (err) => this.onDeath(lane, w, err));
     w.on('exit', (code) => this.onDeath(lane, w, new Error(`render worker exited with code ${code}`)));
     w.unref();
@@ -322,6 +354,8 @@ export class WorkerRenderer implements Renderer {
   private pump(): void {
     if (this.closed) return;
     for (const lane of this.lanes) {
+      let batch: JobMessage[] | null = null;
+      let transfer: ArrayBuffer[] = [];
       while (lane.inflight.size < MAX_INFLIGHT) {
         const job = lane.queue.shift() ?? this.shared.shift();
         if (job === undefined) break;
@@ -341,7 +375,12 @@ export class WorkerRenderer implements Renderer {
         const b = job.msg.body;
         // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
         const own = b !== undefined && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
-        w.postMessage(job.msg, own ? [b.buffer as ArrayBuffer] : []);
+        if (own) transfer.push(b.buffer as ArrayBuffer);
+        (batch ??= []).push(job.msg);
+      }
+      if (batch !== null) {
+        (lane.worker as Worker).postMessage({ jobs: batch } satisfies BatchMessage, transfer);
+        transfer = [];
       }
     }
   }
@@ -438,7 +477,6 @@ export class WorkerRenderer implements Renderer {
         }
       } else job.reject(new RenderError(r.error?.message ?? 'render failed', r.error?.code ?? 'FETCHER_RENDER'));
     }
-    this.pump();
   }
 
   /**
