@@ -216,9 +216,11 @@ const MAX_SPECS = 20_000;
 
 /**
  * Jobs posted to one worker ahead of its replies: it goes from one to the next without waiting
- * for the main thread to see a reply and post again (a busy event loop left workers idle).
+ * for the main thread to see a reply and post again (a busy event loop left workers idle). Room
+ * for a few requests' jobs: a batch is answered only once done, so a small cap left the worker
+ * without work while the main thread waited for a whole batch's reply.
  */
-const MAX_INFLIGHT = 16;
+const MAX_INFLIGHT = 64;
 
 /** Bytes of bodies in flight to one worker, past which they go as plain buffers. */
 const INPUT_POOL_BYTES = 256 << 20;
