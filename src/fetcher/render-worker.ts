@@ -1,7 +1,7 @@
 // Worker thread entry of WorkerRenderer: parse + render one source per message.
 import { parentPort } from 'node:worker_threads';
-import type { RenderedFamily } from './render.js';
 import type { ExpositionFormat, Labels } from '../exposition/index.js';
+import type { RenderedFamily } from './render.js';
 import { renderCacheKey } from './render-cache.js';
 import {
   type BatchMessage,

@@ -356,8 +356,8 @@ export class WorkerRenderer implements Renderer {
   private pump(): void {
     if (this.closed) return;
     for (const lane of this.lanes) {
-      let batch: JobMessage[] | null = null;
-      let transfer: ArrayBuffer[] = [];
+      const batch: JobMessage[] = [];
+      const transfer: ArrayBuffer[] = [];
       while (lane.inflight.size < MAX_INFLIGHT) {
         const job = lane.queue.shift() ?? this.shared.shift();
         if (job === undefined) break;
@@ -378,12 +378,9 @@ export class WorkerRenderer implements Renderer {
         // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
         const own = b !== undefined && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
         if (own) transfer.push(b.buffer as ArrayBuffer);
-        (batch ??= []).push(job.msg);
+        batch.push(job.msg);
       }
-      if (batch !== null) {
-        (lane.worker as Worker).postMessage({ jobs: batch } satisfies BatchMessage, transfer);
-        transfer = [];
-      }
+      if (batch.length > 0) (lane.worker as Worker).postMessage({ jobs: batch } satisfies BatchMessage, transfer);
     }
   }
 
