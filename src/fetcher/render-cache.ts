@@ -574,6 +574,11 @@ class Slot {
   ) {}
 }
 
+/** A source's cache key in `RenderCaches` (`render` takes it precomputed from a caller that keeps it). */
+export function renderCacheKey(format: ExpositionFormat, sourceKey: string, target: Labels): string {
+  return `${format}\u0000${sourceKey}\u0000${target.join('\u0000')}`;
+}
+
 /**
  * The render caches of one thread, one per source key (address + path, output format, target
  * labels), least recently used first, bounded in series and idle time.
@@ -603,8 +608,8 @@ export class RenderCaches {
     target: Labels,
     format: ExpositionFormat,
     pool: SharedBufferPool | null = null,
+    key = renderCacheKey(format, sourceKey, target),
   ): RenderedSource {
-    const key = `${format}\u0000${sourceKey}\u0000${target.join('\u0000')}`;
     const now = this.now();
     let slot = this.slots.get(key);
     if (slot === undefined) slot = new Slot(new SourceRenderCache(target, format), now, 0);

@@ -1,7 +1,18 @@
 // Worker thread entry of WorkerRenderer: parse + render one source per message.
 import { parentPort } from 'node:worker_threads';
+import type { ExpositionFormat, Labels } from '../exposition/index.js';
 import type { RenderedFamily } from './render.js';
-import { type FamilyMeta, type JobMessage, parseAndRender, type ReleaseMessage, type WorkerReply } from './renderer.js';
+import { renderCacheKey } from './render-cache.js';
+import {
+  type BatchMessage,
+  type BatchReply,
+  type FamilyMeta,
+  type JobMessage,
+  type JobSpec,
+  parseAndRender,
+  type ReleaseMessage,
+  type WorkerReply,
+} from './renderer.js';
 import { SharedBufferPool } from './shared-buffer-pool.js';
 
 const pool = new SharedBufferPool();
@@ -19,6 +30,21 @@ function bodyOf(m: JobMessage): Buffer {
   const slot = inputs.get(m.input);
   if (slot === undefined) throw new Error(`render worker: unknown input slot ${m.input}`);
   return slot.subarray(0, m.length);
+}
+
+/** The specs the main thread told, by id, each with its render cache key. */
+const specs = new Map<number, JobSpec & { cacheKey: string }>();
+
+function specOf(m: JobMessage): (JobSpec & { cacheKey: string }) | null {
+  if (m.spec === undefined) return null;
+  if (m.clearSpecs) specs.clear();
+  if (m.specDef !== undefined) {
+    const d = m.specDef;
+    specs.set(m.spec, { ...d, cacheKey: renderCacheKey(d.format, d.sourceKey, d.targetLabels) });
+  }
+  const s = specs.get(m.spec);
+  if (s === undefined) throw new Error(`render worker: unknown spec ${m.spec}`);
+  return s;
 }
 
 /** Per source key: the families (names, types, HELP, UNIT) the main thread was last told. */
@@ -45,16 +71,18 @@ function sameMeta(f: RenderedFamily, m: FamilyMeta): boolean {
   return f.name === m.name && f.type === m.type && f.help === m.help && f.unit === m.unit;
 }
 
-parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
-  if ('release' in m) {
-    for (const id of m.release) pool.give(id);
-    return;
-  }
+/** Runs one job; an output buffer to transfer goes to `transfer`. */
+function run(m: JobMessage, transfer: ArrayBuffer[]): WorkerReply {
+  // Output slots given back with the job: before it takes one.
+  if (m.release !== undefined) for (const id of m.release) pool.give(id);
   let reply: WorkerReply;
-  let transfer: ArrayBuffer[] = [];
   try {
+    const spec = specOf(m);
     const body = bodyOf(m);
-    const r = parseAndRender(body, m.contentType, m.targetLabels, m.format, m.sourceKey, pool);
+    const r =
+      spec === null
+        ? parseAndRender(body, m.contentType, m.targetLabels as Labels, m.format as ExpositionFormat, undefined, pool)
+        : parseAndRender(body, m.contentType, spec.targetLabels, spec.format, spec.sourceKey, pool, spec.cacheKey);
     const offsets: number[] = [];
     if (r.slot !== undefined) {
       // Lines are views into a pool slot the main thread maps: offsets only.
@@ -71,7 +99,7 @@ parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
       // (the usual case), else copy them once into a fresh ArrayBuffer.
       const first = r.families[0]?.lines.buffer;
       let out: ArrayBuffer;
-      if (first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first)) {
+      if (first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first) && !transfer.includes(first)) {
         out = first;
         for (const f of r.families) offsets.push(f.lines.byteOffset, f.lines.length);
       } else {
@@ -87,12 +115,23 @@ parentPort?.on('message', (m: JobMessage | ReleaseMessage) => {
         }
       }
       reply = { id: m.id, ok: true, buffer: out, offsets, series: r.series, duplicates: r.duplicates };
-      transfer = [out];
+      transfer.push(out);
     }
-    describeFamilies(reply, m.sourceKey, r.families);
+    describeFamilies(reply, spec?.sourceKey, r.families);
   } catch (err) {
     const e = err as { message?: string; code?: string };
     reply = { id: m.id, ok: false, error: { message: e.message ?? String(err), ...(e.code !== undefined ? { code: e.code } : {}) } };
   }
-  parentPort?.postMessage(reply, transfer);
+  return reply;
+}
+
+// A batch's replies go back in one message, as the jobs came (one wake-up of the main thread).
+parentPort?.on('message', (m: BatchMessage | ReleaseMessage) => {
+  if (!('jobs' in m)) {
+    for (const id of m.release) pool.give(id);
+    return;
+  }
+  const transfer: ArrayBuffer[] = [];
+  const replies = m.jobs.map((j) => run(j, transfer));
+  parentPort?.postMessage({ replies } satisfies BatchReply, transfer);
 });

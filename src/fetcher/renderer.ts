@@ -45,8 +45,9 @@ export function parseAndRender(
   format: ExpositionFormat,
   sourceKey?: string,
   pool: SharedBufferPool | null = null,
+  cacheKey?: string,
 ): RenderedSource {
-  if (sourceKey !== undefined) return threadCaches.render(sourceKey, body, contentType, targetLabels, format, pool);
+  if (sourceKey !== undefined) return threadCaches.render(sourceKey, body, contentType, targetLabels, format, pool, cacheKey);
   return renderSource(parseExposition(body, { contentType }), targetLabels, format, body.length);
 }
 
@@ -91,9 +92,41 @@ export interface JobMessage {
   /** Input slots the worker may unmap. */
   dropInputs?: number[];
   contentType: string | null;
+  /** A job without a source key: its labels and format. */
+  targetLabels?: Labels;
+  format?: ExpositionFormat;
+  /** A keyed job: its source key, labels and format, told once per worker (`JobSpec`). */
+  spec?: number;
+  /** With `spec` the first time this worker sees it. */
+  specDef?: JobSpec;
+  /** Forget every spec told before this message's `specDef` (the main thread started over). */
+  clearSpecs?: true;
+  /** Output slots given back (as `ReleaseMessage`), before this job takes one. */
+  release?: number[];
+}
+
+/**
+ * What a keyed job renders with, sent to a worker once and then named by id: serializing the
+ * nine target labels and the key with each of a request's 50 jobs, and building the worker's cache
+ * key from them again, was a good part of the main thread's `postMessage` cost.
+ */
+export interface JobSpec {
+  sourceKey: string;
   targetLabels: Labels;
   format: ExpositionFormat;
-  sourceKey?: string;
+}
+
+/** A job's spec as the main thread remembers telling it to one worker. */
+interface ToldSpec {
+  id: number;
+  targetLabels: Labels;
+  format: ExpositionFormat;
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** An input slot lent to a fetch to read a body into (`WorkerRenderer.bodyBuffers`). */
@@ -106,6 +139,10 @@ interface Lent {
 interface Job {
   id: number;
   msg: JobMessage;
+  /** A keyed job's source, labels and format: posted as a spec (`specOf`). */
+  sourceKey: string | undefined;
+  targetLabels: Labels;
+  format: ExpositionFormat;
   /** Set for a job pinned to a lane: its body, until it is copied into an input slot. */
   chunks: readonly Buffer[] | null;
   input: SharedBufferSlot | null;
@@ -135,6 +172,20 @@ export interface ReleaseMessage {
   release: number[];
 }
 
+/**
+ * The jobs posted to one worker in one turn of the event loop, in one message: bodies arrive one
+ * socket read at a time, and a message per body woke the (often idle) worker once per body, which
+ * cost the main thread more than serializing the jobs.
+ */
+export interface BatchMessage {
+  jobs: JobMessage[];
+}
+
+/** The replies to one batch's jobs, in order. */
+export interface BatchReply {
+  replies: WorkerReply[];
+}
+
 /** One worker thread (started on first use), the job it runs and the jobs pinned to it. */
 class Lane {
   worker: Worker | null = null;
@@ -150,13 +201,26 @@ class Lane {
   readonly queue: Job[] = [];
   /** Source keys pinned here. */
   pinned = 0;
+  /** Output slots given back and not yet told to the worker: sent in one message (see `releaseSlot`). */
+  released: number[] = [];
+  /** Per source key: the specs this worker was told (a key rendered in two formats has two). */
+  specs = new Map<string, ToldSpec[]>();
+  specCount = 0;
+  nextSpec = 1;
+  /** The next spec told clears the worker's: `specs` started over. */
+  clearSpecs = false;
 }
+
+/** Specs remembered per worker; past this both sides start over. */
+const MAX_SPECS = 20_000;
 
 /**
  * Jobs posted to one worker ahead of its replies: it goes from one to the next without waiting
- * for the main thread to see a reply and post again (a busy event loop left workers idle).
+ * for the main thread to see a reply and post again (a busy event loop left workers idle). Room
+ * for a few requests' jobs: a batch is answered only once done, so a small cap left the worker
+ * without work while the main thread waited for a whole batch's reply.
  */
-const MAX_INFLIGHT = 16;
+const MAX_INFLIGHT = 64;
 
 /** Bytes of bodies in flight to one worker, past which they go as plain buffers. */
 const INPUT_POOL_BYTES = 256 << 20;
@@ -179,6 +243,8 @@ export class WorkerRenderer implements Renderer {
   private readonly lent = new Map<ArrayBufferLike, Lent>();
   private nextId = 1;
   private closed = false;
+  /** A pump is due at the end of this turn of the event loop (`render` batches its jobs there). */
+  private pumpScheduled = false;
 
   constructor(readonly size: number) {
     this.lanes = Array.from({ length: Math.max(1, size) }, () => new Lane());
@@ -200,11 +266,9 @@ export class WorkerRenderer implements Renderer {
     }
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      const msg: JobMessage = { id, contentType, targetLabels, format };
-      if (sourceKey !== undefined) msg.sourceKey = sourceKey;
-      else msg.body = whole(body);
+      const msg: JobMessage = sourceKey === undefined ? { id, contentType, targetLabels, format, body: whole(body) } : { id, contentType };
       let chunks = sourceKey === undefined ? null : Buffer.isBuffer(body) ? [body] : (body as readonly Buffer[]);
-      const job: Job = { id, msg, chunks, input: null, resolve, reject };
+      const job: Job = { id, msg, sourceKey, targetLabels, format, chunks, input: null, resolve, reject };
       const lane = sourceKey === undefined ? null : this.laneFor(sourceKey);
       if (lent !== undefined) {
         if (lane === lent.lane && lent.pool === lane.inputs) {
@@ -226,6 +290,19 @@ export class WorkerRenderer implements Renderer {
       }
       if (lane === null) this.shared.push(job);
       else lane.queue.push(job);
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * Posts the queued jobs once the event loop has handled the socket reads that are ready (in
+   * its check phase), so that bodies completed in the same turn go to a worker together.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
@@ -265,7 +342,10 @@ export class WorkerRenderer implements Renderer {
 
   private spawn(lane: Lane): Worker {
     const w = new Worker(new URL('./render-worker.js', import.meta.url));
-    w.on('message', (reply: WorkerReply) => this.onReply(lane, w, reply));
+    w.on('message', (m: BatchReply) => {
+      for (const r of m.replies) this.onReply(lane, w, r);
+      this.pump();
+    });
     w.on('error', (err) => this.onDeath(lane, w, err));
     w.on('exit', (code) => this.onDeath(lane, w, new Error(`render worker exited with code ${code}`)));
     w.unref();
@@ -276,6 +356,8 @@ export class WorkerRenderer implements Renderer {
   private pump(): void {
     if (this.closed) return;
     for (const lane of this.lanes) {
+      const batch: JobMessage[] = [];
+      const transfer: ArrayBuffer[] = [];
       while (lane.inflight.size < MAX_INFLIGHT) {
         const job = lane.queue.shift() ?? this.shared.shift();
         if (job === undefined) break;
@@ -287,11 +369,47 @@ export class WorkerRenderer implements Renderer {
           const dropped = lane.inputs.takeDropped();
           if (dropped.length > 0) job.msg.dropInputs = dropped;
         }
+        if (job.sourceKey !== undefined) this.specOf(lane, job);
+        if (lane.released.length > 0) {
+          job.msg.release = lane.released;
+          lane.released = [];
+        }
         const b = job.msg.body;
         // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
         const own = b !== undefined && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
-        w.postMessage(job.msg, own ? [b.buffer as ArrayBuffer] : []);
+        if (own) transfer.push(b.buffer as ArrayBuffer);
+        batch.push(job.msg);
       }
+      if (batch.length > 0) (lane.worker as Worker).postMessage({ jobs: batch } satisfies BatchMessage, transfer);
+    }
+  }
+
+  /** Names the keyed job's source, labels and format by a spec id of the lane's worker, telling it the first time. */
+  private specOf(lane: Lane, job: Job): void {
+    const { msg, targetLabels, format } = job;
+    const key = job.sourceKey as string;
+    let told = lane.specs.get(key);
+    const hit = told?.find((t) => t.format === format && sameLabels(t.targetLabels, targetLabels));
+    if (hit !== undefined) {
+      msg.spec = hit.id;
+      return;
+    }
+    if (lane.specCount >= MAX_SPECS) {
+      lane.specs = new Map();
+      lane.specCount = 0;
+      lane.clearSpecs = true;
+      told = undefined;
+    }
+    const t: ToldSpec = { id: lane.nextSpec++, targetLabels, format };
+    if (told === undefined) lane.specs.set(key, [t]);
+    else if (told.length < 4) told.push(t);
+    else told[told.length - 1] = t; // a source seen under many labels (its routes changed): the newest few
+    lane.specCount++;
+    msg.spec = t.id;
+    msg.specDef = { sourceKey: key, targetLabels, format };
+    if (lane.clearSpecs) {
+      msg.clearSpecs = true;
+      lane.clearSpecs = false;
     }
   }
 
@@ -330,7 +448,7 @@ export class WorkerRenderer implements Renderer {
     if (r.sab !== undefined && r.slot !== undefined) lane.slots.set(r.slot, Buffer.from(r.sab));
     if (job !== null && job.id === r.id) {
       const buf = r.buffer !== undefined ? Buffer.from(r.buffer) : r.slot !== undefined ? lane.slots.get(r.slot) : undefined;
-      const key = job.msg.sourceKey;
+      const key = job.sourceKey;
       let metas = r.families;
       if (metas !== undefined && key !== undefined) {
         if (r.epoch !== lane.toldEpoch) {
@@ -352,13 +470,26 @@ export class WorkerRenderer implements Renderer {
           const release = () => {
             if (released || lane.worker !== w) return;
             released = true;
-            w.postMessage({ release: [slot] } satisfies ReleaseMessage);
+            this.releaseSlot(lane, w, slot);
           };
           job.resolve({ families, series: r.series ?? 0, duplicates: r.duplicates ?? 0, release });
         }
       } else job.reject(new RenderError(r.error?.message ?? 'render failed', r.error?.code ?? 'FETCHER_RENDER'));
     }
-    this.pump();
+  }
+
+  /**
+   * A response let go of the slot: the worker hears of it in one message with the others given
+   * back in the same turn (a response's 50 sources are released together), not one message each.
+   */
+  private releaseSlot(lane: Lane, w: Worker, slot: number): void {
+    if (lane.released.length === 0)
+      queueMicrotask(() => {
+        if (lane.worker !== w || lane.released.length === 0) return; // a new worker's ids are its own flush's
+        w.postMessage({ release: lane.released } satisfies ReleaseMessage);
+        lane.released = [];
+      });
+    lane.released.push(slot);
   }
 
   private onDeath(lane: Lane, w: Worker, err: Error): void {
@@ -366,6 +497,10 @@ export class WorkerRenderer implements Renderer {
     const jobs = [...lane.inflight.values()];
     lane.inflight.clear();
     lane.worker = null;
+    lane.released = [];
+    lane.specs = new Map(); // a new worker is told them afresh
+    lane.specCount = 0;
+    lane.clearSpecs = false;
     lane.slots.clear();
     lane.told = new Map();
     lane.toldEpoch = 0;

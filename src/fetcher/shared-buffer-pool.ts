@@ -22,6 +22,8 @@ export class SharedBufferSlot {
 
 export class SharedBufferPool {
   private readonly slots = new Map<number, SharedBufferSlot>();
+  /** The slots not busy: `take` looks only at these (most slots are busy while responses are written). */
+  private readonly free: SharedBufferSlot[] = [];
   private nextId = 1;
   private bytes = 0;
   /** Slots dropped since the main thread last heard: it forgets its mapping of them. */
@@ -31,19 +33,30 @@ export class SharedBufferPool {
 
   /** A free slot of at least `size` bytes (at most twice that), or a new one; null when full. */
   take(size: number): SharedBufferSlot | null {
-    let best: SharedBufferSlot | null = null;
-    for (const s of this.slots.values()) {
-      const cap = s.buf.length;
-      if (!s.busy && cap >= size && cap <= 2 * size + 65536 && (best === null || cap < best.buf.length)) best = s;
+    const free = this.free;
+    // The smallest that fits, but the first one no bigger than a new slot would be will do: a
+    // source's bodies and renders are all about the same size, so that is usually the first.
+    const snug = size + (size >> 2) + 4096;
+    let best = -1;
+    for (let i = 0; i < free.length; i++) {
+      const cap = (free[i] as SharedBufferSlot).buf.length;
+      if (cap >= size && cap <= 2 * size + 65536 && (best === -1 || cap < (free[best] as SharedBufferSlot).buf.length)) {
+        best = i;
+        if (cap <= snug) break;
+      }
     }
-    if (best !== null) {
-      best.busy = true;
-      return best;
+    if (best !== -1) {
+      const s = free[best] as SharedBufferSlot;
+      free[best] = free[free.length - 1] as SharedBufferSlot;
+      free.pop();
+      s.busy = true;
+      return s;
     }
     // A new one, with headroom: the next body or render of the same source is a little larger as
     // often as not. Room for it: drop free slots of unfitting sizes first.
-    const cap = size + (size >> 2) + 4096;
+    const cap = snug;
     if (this.bytes + cap > this.maxBytes) {
+      // Oldest first, as the slot table's order.
       for (const s of [...this.slots.values()]) {
         if (this.bytes + cap <= this.maxBytes) break;
         if (!s.busy) this.drop(s);
@@ -59,10 +72,17 @@ export class SharedBufferPool {
   /** The slot is free again (its response was written, or a render moved to a bigger one). */
   give(id: number): void {
     const s = this.slots.get(id);
-    if (s !== undefined) s.busy = false;
+    if (s === undefined || !s.busy) return;
+    s.busy = false;
+    this.free.push(s);
   }
 
   private drop(s: SharedBufferSlot): void {
+    const i = this.free.indexOf(s);
+    if (i !== -1) {
+      this.free[i] = this.free[this.free.length - 1] as SharedBufferSlot;
+      this.free.pop();
+    }
     this.slots.delete(s.id);
     this.bytes -= s.buf.length;
     if (s.sent) this.dropped.push(s.id);
