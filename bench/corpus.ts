@@ -2,6 +2,8 @@
  * Deterministic exposition corpora for benchmarks: a realistic mix of counters, gauges,
  * 10-bucket histograms and summaries with 3–6 labels each and HELP/TYPE lines.
  */
+import { seededRandom } from '../src/testing/seeded-random.js';
+
 const BUCKETS = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf'];
 const QUANTILES = ['0.5', '0.9', '0.99'];
 const LABEL_POOL = [
@@ -13,15 +15,6 @@ const LABEL_POOL = [
   ['component', ['gorouter', 'doppler', 'cloud_controller', 'uaa']],
 ] as const;
 
-/** Small LCG: same corpus on every run and machine. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 export interface Corpus {
   body: Buffer;
   series: number;
@@ -29,7 +22,7 @@ export interface Corpus {
 }
 
 export function generateCorpus(targetSeries: number, seed = 42): Corpus {
-  const rand = rng(seed);
+  const rand = seededRandom(seed).next; // the same corpus on every run and machine
   const lines: string[] = [];
   let series = 0;
   let families = 0;

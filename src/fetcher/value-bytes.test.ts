@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatGoFloat } from '../exposition/go-float.js';
 import { INVALID, readFloat, readInt64 } from '../exposition/number.js';
+import { seededRandom } from '../testing/seeded-random.js';
 import { formatValue, textTimestamp } from './render.js';
 import { writeTimestampBytes, writeValueBytes } from './value-bytes.js';
 
@@ -101,11 +102,7 @@ test('value bytes: written exactly as formatValue writes the parsed value, or de
 });
 
 test('value bytes: random decimals in many notations agree with formatValue', () => {
-  let s = 7;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
+  const rand = seededRandom(7).next;
   let taken = 0;
   for (let i = 0; i < 20000; i++) {
     const mag = 10 ** Math.floor(rand() * 40 - 20);
@@ -143,11 +140,7 @@ test('timestamp bytes: plain integer milliseconds are copied, anything else decl
 });
 
 test('value bytes: never accepts what readFloat refuses (random strings of number characters)', () => {
-  let s = 11;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
+  const rand = seededRandom(11).next;
   const alphabet = '0123456789.eE+-0011';
   for (let i = 0; i < 50000; i++) {
     let t = '';

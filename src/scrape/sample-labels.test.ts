@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '../testing/seeded-random.js';
 import { mergeTargetLabels, sortLabels, withTargetLabels } from './sample-labels.js';
 
 /** The reference: pairs sorted by name with Array#sort, empty values dropped. */
@@ -11,11 +12,7 @@ function reference(labels: string[]): string[] {
 }
 
 test('sortLabels equals a reference sort for repeated, changing and emptied label sets', () => {
-  let seed = 7;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed % n;
-  };
+  const rand = seededRandom(7).below;
   const names = ['method', 'code', 'job', 'instance', 'le', 'a', 'zone', '__meta'];
   let schema = ['code', 'method', 'instance'];
   for (let i = 0; i < 5000; i++) {
@@ -45,11 +42,7 @@ test('mergeTargetLabels: target labels win, or the sample keeps them with honor_
 });
 
 test('withTargetLabels equals sorting the merge, across targets, conflicts, honor_labels and empty values', () => {
-  let seed = 11;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed % n;
-  };
+  const rand = seededRandom(11).below;
   const names = ['method', 'code', 'job', 'instance', 'le', 'a', 'zone', 'exported_job'];
   const targets = [
     ['instance', 't:1', 'job', 'j'],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seriesKeyOf as k } from '../exposition/index.js';
+import { seededRandom } from '../testing/seeded-random.js';
 import { SeriesCache, type SeriesEntry, seriesEntry } from './series-cache.js';
 
 const entry = (c: SeriesCache, name: string) => seriesEntry(name, name, 'gauge', null, false, c.iteration);
@@ -132,11 +133,7 @@ test('the hash index: colliding hashes, a newer entry shadowing an older one, gr
 
 test('the order kept for prediction follows sources that grow, shrink and reorder', () => {
   const c = new SeriesCache();
-  let seed = 3;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed % n;
-  };
+  const rand = seededRandom(3).below;
   const all = Array.from({ length: 60 }, (_, i) => `m_${i}{x="${i}"}`);
   let previous: string[] = [];
   for (let pass = 0; pass < 200; pass++) {
