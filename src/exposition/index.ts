@@ -1,4 +1,5 @@
 export { bytesEqual, sameBytes } from './bytes.js';
+export { CommentMemo } from './comment-memo.js';
 export { CONTENT_TYPES, formatFromContentType, negotiateFormat, SCRAPE_ACCEPT } from './content-type.js';
 export { ExpositionError } from './errors.js';
 export { formatGoFloat } from './go-float.js';

@@ -1,4 +1,5 @@
 import { copyBytes, sameBytes } from './bytes.js';
+import { CommentMemo } from './comment-memo.js';
 import type { MetricType, PredictedSeries, SeriesKey } from './types.js';
 
 /**
@@ -80,6 +81,8 @@ export class SeriesKeyCache<E extends CachedSeries> {
   iteration = 0;
   /** Distinct entries seen in the current pass. */
   seenThisPass = 0;
+  /** The source's comment lines, for the parser to replay (`SampleVisitor.comments`). */
+  readonly comments = new CommentMemo();
 
   get size(): number {
     return this.entries.length;
@@ -96,6 +99,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
     this.seenThisPass = 0;
     this.cursor = 0;
     this.nextLength = 0;
+    this.comments.begin();
     return ++this.iteration;
   }
 
@@ -234,6 +238,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
 
   /** After a failed pass: forget the series it added; the last good order stays for prediction. */
   rollback(): void {
+    this.comments.rollback();
     this.nextOrder.fill(undefined as unknown as E, 0, this.nextLength); // release what it added
     this.nextLength = 0;
     // What the pass added is at the end of the entries and of the key arena.
@@ -298,10 +303,12 @@ export class SeriesKeyCache<E extends CachedSeries> {
       this.used = off;
     }
     this.viewed = null;
+    this.comments.commit();
     return evicted;
   }
 
   clear(): void {
+    this.comments.clear();
     this.entries = [];
     this.reindex();
     this.order = [];

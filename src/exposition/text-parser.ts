@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, utf8 } from './bytes.js';
+import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { hashBytes, internAscii } from './intern.js';
@@ -81,11 +82,15 @@ export class TextParser {
   private ts: TimestampMs | null = null;
   private keyEnd = 0;
 
+  /** The visitor's memo of the last good parse's comment lines (comment-memo.ts). */
+  private readonly memo: CommentMemo | null;
+
   constructor(
     private readonly visitor: SampleVisitor | null = null,
     private readonly keepHelp = true,
   ) {
     this.fams.visited = visitor !== null;
+    this.memo = visitor?.comments ?? null;
   }
   /** Result slot of readQuoted, reused: no object per label value. */
   private readonly quoted = { value: '', end: 0 };
@@ -113,7 +118,21 @@ export class TextParser {
     // The fast path's loops stop at a `\n` only: keep it to chunks whose last line has one.
     let fast = enc.ascii && end > start && buf[end - 1] === B.NL && !this.ended ? this.fast : null;
     fast?.begin(buf, end);
+    const memo = this.memo;
     while (pos < end) {
+      if (memo !== null && buf[pos] === B.HASH) {
+        const r = memo.match(buf, pos, end);
+        if (r !== null) {
+          this.line++;
+          this.lineStart = pos;
+          if (this.replayComment(r, pos)) {
+            memo.keep(r);
+            pos += r.length + 1;
+            continue;
+          }
+          this.line--;
+        }
+      }
       if (predicting) {
         const next = this.predictedLine(pos, end);
         if (next !== -1) {
@@ -279,15 +298,31 @@ export class TextParser {
     return k;
   }
 
+  /** Scratch of the comment line just read: the family it named, its TYPE, its HELP text. */
+  private commentName = '';
+  private commentType: MetricType | null = null;
+  private commentHelp: string | null = null;
+
   private parseComment(start: number, end: number): void {
+    const kind = this.readComment(start, end);
+    const memo = this.memo;
+    if (memo !== null && this.buf[this.lineStart] === B.HASH) {
+      const named = kind !== CommentKind.None;
+      memo.record(this.buf, this.lineStart, end, kind, named ? this.commentName : '', this.commentType, this.commentHelp);
+    }
+  }
+
+  private readComment(start: number, end: number): CommentKind {
     const buf = this.buf;
+    this.commentType = null;
+    this.commentHelp = null;
     let p = start;
     while (p < end && isBlank(buf[p])) p++;
     const kwStart = p;
     while (p < end && !isBlank(buf[p])) p++;
-    if (p === end) return; // a bare comment word, or "# HELP" with nothing after it
+    if (p === end) return CommentKind.None; // a bare comment word, or "# HELP" with nothing after it
     const isHelp = bytesEqual(buf, kwStart, p, 'HELP');
-    if (!isHelp && !bytesEqual(buf, kwStart, p, 'TYPE')) return; // an ordinary comment
+    if (!isHelp && !bytesEqual(buf, kwStart, p, 'TYPE')) return CommentKind.None; // an ordinary comment
     while (p < end && isBlank(buf[p])) p++;
     let name: string;
     if (buf[p] === B.QUOTE) {
@@ -300,27 +335,61 @@ export class TextParser {
         p++;
         while (p < end && charClass[buf[p] as number]! & C.NAME) p++;
       }
-      if (p === end) return; // expfmt: a name alone at the end of the line is no error
+      if (p === end) return CommentKind.None; // expfmt: a name alone at the end of the line is no error
       if (p === ns) this.fail(p, `invalid metric name in ${isHelp ? 'HELP' : 'TYPE'} line, found ${describeByte(buf, p, end)}`);
       // The same families come every scrape: one shared string each, its hash computed once.
       name = internAscii(buf, ns, p, hashBytes(buf, ns, p));
     }
-    if (p === end) return;
+    if (p === end) return CommentKind.None;
     if (!isBlank(buf[p])) this.fail(p, `invalid metric name in comment, found ${describeByte(buf, p, end)}`);
+    this.commentName = name;
     const fam = this.familyFor(name);
     while (p < end && isBlank(buf[p])) p++;
-    if (p === end) return;
+    if (p === end) return CommentKind.FamilyOnly;
     if (isHelp) {
       if (fam.help !== null) this.fail(start - 1, `second HELP line for metric name "${fam.name}"`);
-      fam.help = this.keepHelp ? this.readHelp(p, end) : this.checkHelp(p, end);
-    } else {
-      if (this.typed.has(fam)) {
-        this.fail(start - 1, `second TYPE line for metric name "${fam.name}", or TYPE reported after samples`);
+      const help = this.keepHelp ? this.readHelp(p, end) : this.checkHelp(p, end);
+      fam.help = help;
+      if (this.keepHelp) this.commentHelp = help;
+      return CommentKind.Help;
+    }
+    if (this.typed.has(fam)) {
+      this.fail(start - 1, `second TYPE line for metric name "${fam.name}", or TYPE reported after samples`);
+    }
+    const type = typeWord(buf, p, end);
+    if (type === undefined) this.fail(p, `unknown metric type "${this.str(p, end)}"`);
+    fam.type = type;
+    this.typed.add(fam);
+    this.commentType = type;
+    return CommentKind.Type;
+  }
+
+  /**
+   * A comment line byte-identical to the one at this place in the last good parse: what
+   * `readComment` would do, from the memo. `at` is the `#`. False when the memo lacks the HELP
+   * text this parse keeps: the line is then parsed in full.
+   */
+  private replayComment(r: CommentLine, at: number): boolean {
+    switch (r.kind) {
+      case CommentKind.None:
+        return true;
+      case CommentKind.FamilyOnly:
+        this.familyFor(r.name);
+        return true;
+      case CommentKind.Help: {
+        if (this.keepHelp && r.help === null) return false;
+        const fam = this.familyFor(r.name);
+        if (fam.help !== null) this.fail(at, `second HELP line for metric name "${fam.name}"`);
+        fam.help = this.keepHelp ? r.help : '';
+        return true;
       }
-      const type = typeWord(buf, p, end);
-      if (type === undefined) this.fail(p, `unknown metric type "${this.str(p, end)}"`);
-      fam.type = type;
-      this.typed.add(fam);
+      default: {
+        const fam = this.familyFor(r.name);
+        if (this.typed.has(fam)) this.fail(at, `second TYPE line for metric name "${fam.name}", or TYPE reported after samples`);
+        fam.type = r.type as MetricType;
+        this.typed.add(fam);
+        return true;
+      }
     }
   }
 

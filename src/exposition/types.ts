@@ -4,6 +4,8 @@
  * Label sets are flat arrays of alternating names and values (`[n0, v0, n1, v1, …]`), in
  * exposition order as parsed: one allocation per sample instead of one object per label.
  */
+import type { CommentMemo } from './comment-memo.js';
+
 export type Labels = string[];
 
 export const METRIC_TYPES = [
@@ -85,6 +87,12 @@ export interface SampleVisitor {
    * the array for the next line): copy what you keep.
    */
   sample(key: SeriesKey, family: MetricFamily, name: string, labels: Labels, value: number, timestampMs: TimestampMs | null): void;
+  /**
+   * Optional, text format: the memo of this source's comment lines (HELP, TYPE) in its last good
+   * parse. The parser replays a byte-identical line from it and records the others; the owner
+   * begins, commits and rolls it back with its pass (as `SeriesKeyCache` does).
+   */
+  readonly comments?: CommentMemo;
 }
 
 /** A series a visitor expects: the length of its key and the family it was validated in. */

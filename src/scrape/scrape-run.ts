@@ -1,4 +1,4 @@
-import type { Labels, MetricFamily, SampleVisitor, SeriesKey, TimestampMs } from '../exposition/index.js';
+import type { CommentMemo, Labels, MetricFamily, SampleVisitor, SeriesKey, TimestampMs } from '../exposition/index.js';
 import type { RelabelChain } from '../relabel/index.js';
 import { relabelSample } from '../relabel/index.js';
 import { ScrapeError } from './errors.js';
@@ -27,6 +27,7 @@ export class ScrapeRun implements SampleVisitor {
   private readonly honorLabels: boolean;
   private readonly sampleLimit: number;
   private readonly labelLimits: boolean;
+  readonly comments: CommentMemo;
 
   constructor(
     private readonly target: Target,
@@ -42,6 +43,7 @@ export class ScrapeRun implements SampleVisitor {
     this.honorLabels = job.honorLabels || job.cfStyle;
     this.sampleLimit = job.sampleLimit;
     this.labelLimits = job.labelLimit > 0 || job.labelNameLengthLimit > 0 || job.labelValueLengthLimit > 0;
+    this.comments = cache.comments;
   }
 
   private emit(e: SeriesEntry, value: number, ts: TimestampMs | null): void {
