@@ -1,6 +1,7 @@
 import { B, latin1 } from './bytes.js';
 
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/** 10^0 … 10^22: the powers of ten that are exact doubles (Clinger's fast path). */
+export const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 /** A module-level copy: V8 folds it into the inlined fast path, unlike a property of `B`. */
 const ZERO = B.ZERO;
 
@@ -105,7 +106,7 @@ function readGeneralFloat(buf: Buffer, start: number, end: number, signedNaN: bo
   const e10 = exp - fracDigits;
   if (digits <= 15 && e10 >= -22 && e10 <= 22) {
     const m = neg ? -mant : mant;
-    return e10 >= 0 ? m * (POW10[e10] as number) : m / (POW10[-e10] as number);
+    return e10 >= 0 ? m * (EXACT_POW10[e10] as number) : m / (EXACT_POW10[-e10] as number);
   }
   // The grammar above is a subset of what Number() reads, and Number() rounds correctly.
   const v = Number(latin1(buf, start, end));

@@ -6,7 +6,7 @@ import { FamilyBuilder } from './family-builder.js';
 import { hashBytes, internAscii } from './intern.js';
 import { keyHashBytes } from './key-hash.js';
 import { copyLabels } from './labels-copy.js';
-import { INVALID, readFloat, readInt64 } from './number.js';
+import { EXACT_POW10, INVALID, readFloat, readInt64 } from './number.js';
 import { giveBackFastLine, takeFastLine } from './text-fast-line.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
 
@@ -43,6 +43,9 @@ interface RawValue {
   value: string;
   escaped: boolean;
 }
+
+/** A module-level copy: V8 folds it into the loop, unlike a property of `B`. */
+const ZERO = B.ZERO;
 
 function isBlank(c: number | undefined): boolean {
   return c === B.SP || c === B.TAB;
@@ -190,15 +193,35 @@ export class TextParser {
     let q = pos + e.keyLength;
     while (q < end && isBlank(buf[q])) q++;
     const vs = q;
+    // One pass reads the common values, `123` and `12.5`, while finding the line end; anything
+    // else (sign, exponent, Inf/NaN, over 15 digits) is read again by readFloat.
+    let mant = 0;
+    let digits = 0;
+    let frac = -1;
     let c = 0;
-    while (q < end) {
+    for (; q < end; q++) {
       c = buf[q] as number;
-      if (c === B.NL || c === B.SP || c === B.TAB) break;
-      q++;
+      const d = c - ZERO;
+      if (d >= 0 && d <= 9) {
+        mant = mant * 10 + d;
+        digits++;
+        if (frac >= 0) frac++;
+      } else if (c === B.DOT && frac < 0) frac = 0;
+      else break;
     }
-    if (q >= end || c !== B.NL) return -1; // a timestamp, trailing blanks or the last line: the full path
-    const value = readFloat(buf, vs, q);
-    if (value === INVALID) return -1;
+    let value: number;
+    if (c === B.NL && digits > 0 && digits <= 15) value = frac > 0 ? mant / (EXACT_POW10[frac] as number) : mant;
+    else {
+      while (q < end) {
+        c = buf[q] as number;
+        if (c === B.NL || c === B.SP || c === B.TAB) break;
+        q++;
+      }
+      if (q >= end || c !== B.NL) return -1; // a timestamp, trailing blanks or the last line: the full path
+      const v = readFloat(buf, vs, q);
+      if (v === INVALID) return -1;
+      value = v;
+    }
     this.line++;
     this.fams.sampleCount++;
     (visitor.predicted as NonNullable<SampleVisitor['predicted']>)(value, null);

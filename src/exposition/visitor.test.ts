@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { conformanceCorpus } from '../testing/conformance-corpus.js';
+import { readFloat } from './number.js';
 import { parseExposition } from './parse.js';
+import { CachedSeries, SeriesKeyCache } from './series-key-cache.js';
 import type { Labels, MetricFamily, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
 
 const text = (key: SeriesKey): string => key.buf.toString('latin1', key.start, key.end);
@@ -96,5 +98,35 @@ test('the key hash the parser computes on the way equals keyHashBytes of the key
   for (const [key, h] of seen) {
     const b = Buffer.from(key, 'latin1');
     assert.equal(h, keyHashBytes(b, 0, b.length), key);
+  }
+});
+
+test('predicted lines read every value form exactly as readFloat does', () => {
+  const values = ['0', '7', '00012', '123456789012345', '1234567890123456', '9007199254740993', '12.5', '0.1', '0.000001'];
+  values.push('123456.7890123', '1234567.89012345', '1.', '.5', '1e3', '-1', '+2.5', '+Inf', 'NaN', '1.7976931348623157e308');
+  for (const v of values) {
+    const cache = new SeriesKeyCache<CachedSeries>();
+    let got: number | null = null;
+    let viaPrediction = 0;
+    const visitor: SampleVisitor = {
+      predict: (buf, start, end) => cache.predict(buf, start, end),
+      predicted: (value) => {
+        viaPrediction++;
+        got = value;
+      },
+      known: () => false,
+      sample: (key, family, name, _labels, value) => {
+        cache.add(new CachedSeries(name, family.name, family.type, cache.iteration), key);
+        got = value;
+      },
+    };
+    for (let pass = 0; pass < 2; pass++) {
+      cache.begin();
+      parseExposition(Buffer.from(`# TYPE m gauge\nm{a="1"} ${v}\n`), { format: 'text', visitor });
+      cache.commit();
+    }
+    assert.equal(viaPrediction, 1, `${v}: the second pass predicted the line`);
+    const b = Buffer.from(v);
+    assert.ok(Object.is(got, readFloat(b, 0, b.length)), `${v}: ${got}`);
   }
 });
