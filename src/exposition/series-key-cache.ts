@@ -74,6 +74,10 @@ export class SeriesKeyCache<E extends CachedSeries> {
   private nextOrder: E[] = [];
   private nextLength = 0;
   private cursor = 0;
+  /** Whether this pass put an entry at another position than the last good pass had it. */
+  private reordered = false;
+  /** Key bytes of the last good pass's entries (arena compaction). */
+  private liveBytes = 0;
   /** Entries and arena bytes when the pass began: a failed pass's additions come after. */
   private passEntries = 0;
   private passArena = 0;
@@ -99,6 +103,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
     this.seenThisPass = 0;
     this.cursor = 0;
     this.nextLength = 0;
+    this.reordered = false;
     this.comments.begin();
     return ++this.iteration;
   }
@@ -194,8 +199,9 @@ export class SeriesKeyCache<E extends CachedSeries> {
     if (e.seen === this.iteration) return false;
     e.seen = this.iteration;
     this.seenThisPass++;
-    this.nextOrder[this.nextLength++] = e;
     const at = e.index;
+    if (at !== this.nextLength) this.reordered = true;
+    this.nextOrder[this.nextLength++] = e;
     if (at >= 0 && at < this.orderLength && this.order[at] === e) this.cursor = at + 1;
     return true;
   }
@@ -223,6 +229,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
     if (2 * this.entries.length + 2 > this.mask + 1) this.reindex();
     else this.index(n);
     this.seenThisPass++;
+    this.reordered = true;
     this.nextOrder[this.nextLength++] = e;
   }
 
@@ -274,6 +281,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
     const last = this.order;
     const order = this.nextOrder;
     const count = this.nextLength;
+    const lastCount = this.orderLength;
     // Entries past the new length are stale (the source shrank): release them.
     if (order.length > count) order.length = count;
     if (last.length > count) last.length = count;
@@ -281,11 +289,17 @@ export class SeriesKeyCache<E extends CachedSeries> {
     this.orderLength = count;
     this.nextOrder = last;
     this.nextLength = 0;
-    let live = 0;
-    for (let i = 0; i < count; i++) {
-      const e = order[i] as E;
-      e.index = i;
-      live += e.keyLength;
+    // The usual steady pass saw the same entries in the same places: their positions and the live
+    // byte count stand, and the entries (scattered over the heap) are not visited again.
+    let live = this.liveBytes;
+    if (this.reordered || count !== lastCount) {
+      live = 0;
+      for (let i = 0; i < count; i++) {
+        const e = order[i] as E;
+        e.index = i;
+        live += e.keyLength;
+      }
+      this.liveBytes = live;
     }
     const iteration = this.iteration;
     const evicted = this.entries.length === this.seenThisPass ? 0 : this.removeWhere((e) => e.seen !== iteration);
@@ -309,6 +323,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
 
   clear(): void {
     this.comments.clear();
+    this.liveBytes = 0;
     this.entries = [];
     this.reindex();
     this.order = [];
