@@ -7,8 +7,7 @@ import {
   instanceTargetLabels,
   type MergeInput,
   type MergeStats,
-  mergeChunks,
-  planMerge,
+  mergeRenderedChunks,
   type RenderedSource,
 } from './render.js';
 import type { Renderer } from './renderer.js';
@@ -197,17 +196,6 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
     }
   }
 
-  // Every render that succeeded, so that lines still staged on a worker are given up if this fails.
-  const done: MergeInput[] = [];
-  try {
-    return await fetchAndMerge(deps, r, jobs, done);
-  } catch (err) {
-    deps.renderer.discard?.(done);
-    throw err;
-  }
-}
-
-async function fetchAndMerge(deps: AppFetcherDeps, r: AppFetchRequest, jobs: readonly Job[], done: MergeInput[]): Promise<AppFetchResult> {
   const m = deps.metrics;
   const rendered = await mapBounded(jobs, deps.concurrency, async (j): Promise<[SourceReport['outcome'], RenderedSource | null]> => {
     const key = `${j.req.origin}${j.req.path}`;
@@ -215,7 +203,6 @@ async function fetchAndMerge(deps: AppFetcherDeps, r: AppFetchRequest, jobs: rea
     if (!o.ok) return [o, null];
     try {
       const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format, key);
-      done.push({ targetLabels: j.targetLabels, rendered: rs });
       return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
     } catch (err) {
       return [{ ok: false, reason: 'parse', detail: (err as Error).message, durationMs: o.durationMs }, null];
@@ -232,6 +219,7 @@ async function fetchAndMerge(deps: AppFetcherDeps, r: AppFetchRequest, jobs: rea
     const l = j.appLabels;
     if (o.ok && rs !== null) {
       okCount++;
+      if (rs.release !== undefined) releases.push(rs.release);
       duplicates += rs.duplicates;
       m.fetchSuccess.labels(l[1] as string, l[3] as string, l[5] as string, l[7] as string, l[9] as string, l[11] as string).inc();
       return { targetLabels: j.targetLabels, rendered: rs };
@@ -255,16 +243,9 @@ async function fetchAndMerge(deps: AppFetcherDeps, r: AppFetchRequest, jobs: rea
     return { targetLabels: j.targetLabels, rendered: null, error: reason };
   });
   const stats: MergeStats = { typeConflicts: [] };
-  const plan = planMerge(inputs, r.format, stats);
-  let chunks: Buffer[];
-  const a = deps.renderer.assemble;
-  if (a !== undefined && inputs.some((i) => i.rendered?.staged !== undefined)) {
-    // Lines still on the render workers: each copies its own to their place in one buffer.
-    const assembled = await a.call(deps.renderer, inputs, plan);
-    releases.push(assembled.release);
-    chunks = [assembled.body];
-  } else chunks = mergeChunks(inputs, plan);
-  const bytes = plan.bytes;
+  const chunks = mergeRenderedChunks(inputs, r.format, stats);
+  let bytes = 0;
+  for (const c of chunks) bytes += c.length;
   if (duplicates > 0) m.duplicates.inc(duplicates);
   for (const c of stats.typeConflicts) {
     m.typeConflicts.inc();

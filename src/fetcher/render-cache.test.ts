@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ExpositionFormat, parseExposition } from '../exposition/index.js';
-import { planMerge, type RenderedSource, renderSource } from './render.js';
+import { type RenderedSource, renderSource } from './render.js';
 import { RenderCaches, SourceRenderCache } from './render-cache.js';
-import { mergedText, withLines } from './test-helpers.js';
 
 const TEXT = 'text/plain; version=0.0.4';
 const target = ['app_id', 'g', 'index', '0', 'instance', '127.0.0.1:1'];
@@ -11,7 +10,7 @@ const target = ['app_id', 'g', 'index', '0', 'instance', '127.0.0.1:1'];
 /** Everything a rendered source carries, as plain data. */
 function dump(r: RenderedSource): unknown {
   return {
-    families: r.families.map((f) => ({ name: f.name, type: f.type, help: f.help, unit: f.unit, lines: f.lines?.toString() })),
+    families: r.families.map((f) => ({ name: f.name, type: f.type, help: f.help, unit: f.unit, lines: f.lines.toString() })),
     series: r.series,
     duplicates: r.duplicates,
   };
@@ -155,7 +154,7 @@ test('worker renderer with source keys: cached renders on the pinned worker matc
           pool.render(Buffer.from(body), TEXT, target, 'openmetrics', key),
           inlineRenderer.render(body, TEXT, target, 'openmetrics'),
         ]);
-        assert.deepEqual(dump(await withLines(pool, w, target, 'openmetrics')), dump(i));
+        assert.deepEqual(dump(w), dump(i));
       });
       await Promise.all(jobs);
     }
@@ -242,68 +241,29 @@ test('render cache: a body that differs in more than values is parsed (and fails
   }
 });
 
-test('worker renderer: staged lines stay on the worker until assembled, each render in its own buffer', async () => {
+test('worker renderer: lines in a pooled buffer stay intact until released, and the buffer is then reused', async () => {
   const { WorkerRenderer } = await import('./renderer.js');
   const pool = new WorkerRenderer(1);
   try {
     const key = 'http://127.0.0.1:1000/metrics';
     const body = (v: number) => [Buffer.from('# TYPE m gauge\n'), Buffer.from(`m{k="a"} ${v}\nm{k="b"} ${v + 1}\n`)];
+    const text = (r: RenderedSource) => r.families.map((f) => f.lines.toString()).join('');
+    const want = (v: number) => `m{k="a",${suffix}} ${v}\nm{k="b",${suffix}} ${v + 1}\n`;
     const suffix = 'app_id="g",index="0",instance="127.0.0.1:1"';
-    const want = (v: number) => `# TYPE m gauge\nm{k="a",${suffix}} ${v}\nm{k="b",${suffix}} ${v + 1}\n`;
-    // Six renders of one source, none assembled yet: none may overwrite another's lines.
     const held: RenderedSource[] = [];
     for (let v = 0; v < 6; v++) held.push(await pool.render(body(v), TEXT, target, 'text', key));
-    for (const r of held) assert.ok(r.staged !== undefined && r.families.every((f) => f.lines === null), 'staged');
-    for (const v of [5, 2, 0, 4, 1, 3])
-      assert.equal(await mergedText(pool, [{ targetLabels: target, rendered: held[v] as RenderedSource }], 'text'), want(v));
-    // An assembled (or discarded) render is gone from the worker.
-    await assert.rejects(mergedText(pool, [{ targetLabels: target, rendered: held[0] as RenderedSource }], 'text'), {
-      code: 'FETCHER_RENDER',
-    });
-    const dropped = await pool.render(body(7), TEXT, target, 'text', key);
-    pool.discard([{ targetLabels: target, rendered: dropped }]);
-    await assert.rejects(mergedText(pool, [{ targetLabels: target, rendered: dropped }], 'text'), /not staged/);
-    // The worker's output buffers are reused, and renders stay right.
-    for (let v = 10; v < 20; v++) {
-      const r = await pool.render(body(v), TEXT, target, 'text', key);
-      assert.equal(await mergedText(pool, [{ targetLabels: target, rendered: r }], 'text'), want(v));
+    for (let v = 0; v < 6; v++) {
+      assert.equal(text(held[v] as RenderedSource), want(v), `render ${v} intact while held`);
+      assert.ok(held[v]?.release, 'pooled');
     }
-  } finally {
-    await pool.close();
-  }
-});
-
-test('worker renderer: a response buffer is never reused while held, and is reused once released', async () => {
-  const { WorkerRenderer } = await import('./renderer.js');
-  const pool = new WorkerRenderer(2);
-  try {
-    const keys = ['http://127.0.0.1:1002/metrics', 'http://127.0.0.1:1003/metrics'];
-    const body = (v: number) => Buffer.from(`# TYPE m gauge\nm{k="a"} ${v}\nm{k="b"} ${v + 1}\n`);
-    const targets = [target, ['app_id', 'g', 'index', '1', 'instance', '127.0.0.1:2']];
-    const response = async (v: number) => {
-      const sources = await Promise.all(
-        keys.map(async (k, i) => ({
-          targetLabels: targets[i] as string[],
-          rendered: await pool.render(body(v + i), TEXT, targets[i] as string[], 'text', k),
-        })),
-      );
-      return { a: await pool.assemble(sources, planMerge(sources, 'text')) };
-    };
-    const held = [];
-    for (let v = 0; v < 6; v++) held.push(await response(v * 10));
-    assert.equal(new Set(held.map((h) => h.a.body.buffer)).size, 6, 'one buffer per held response');
-    const text = (v: number) =>
-      `# TYPE m gauge\nm{k="a",app_id="g",index="0",instance="127.0.0.1:1"} ${v}\nm{k="b",app_id="g",index="0",instance="127.0.0.1:1"} ${v + 1}\n` +
-      `m{k="a",app_id="g",index="1",instance="127.0.0.1:2"} ${v + 1}\nm{k="b",app_id="g",index="1",instance="127.0.0.1:2"} ${v + 2}\n`;
-    for (let v = 0; v < 6; v++) assert.equal(held[v]?.a.body.toString(), text(v * 10), `response ${v} intact while held`);
-    held[2]?.a.release();
-    held[2]?.a.release(); // twice is once
-    const again = await response(100);
-    assert.equal(again.a.body.buffer, held[2]?.a.body.buffer, 'the released buffer is reused');
-    assert.equal(again.a.body.toString(), text(100));
-    const another = await response(200);
-    assert.ok(!held.some((h) => h.a.body.buffer === another.a.body.buffer), 'a buffer released once is handed out once');
-    for (const v of [0, 1, 3, 4, 5]) assert.equal(held[v]?.a.body.toString(), text(v * 10), `response ${v} still intact`);
+    const buffers = new Set(held.map((r) => r.families[0]?.lines.buffer));
+    assert.equal(buffers.size, 6, 'no buffer is shared by two held renders');
+    (held[2] as RenderedSource).release?.();
+    (held[2] as RenderedSource).release?.(); // twice is once
+    const again = await pool.render(body(10), TEXT, target, 'text', key);
+    assert.equal(again.families[0]?.lines.buffer, held[2]?.families[0]?.lines.buffer, 'the released buffer is reused');
+    assert.equal(text(again), want(10));
+    for (const v of [0, 1, 3, 4, 5]) assert.equal(text(held[v] as RenderedSource), want(v), `render ${v} still intact`);
   } finally {
     await pool.close();
   }
@@ -327,7 +287,8 @@ test('worker renderer: family names, types and HELP are right when they change b
         pool.render([Buffer.from(b)], TEXT, target, 'text', key),
         inlineRenderer.render(Buffer.from(b), TEXT, target, 'text'),
       ]);
-      assert.deepEqual(dump(await withLines(pool, w, target, 'text')), dump(i), b);
+      assert.deepEqual(dump(w), dump(i), b);
+      w.release?.();
     }
   } finally {
     await pool.close();

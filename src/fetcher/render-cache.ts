@@ -27,7 +27,7 @@ import {
   renderTargetLabels,
   textTimestamp,
 } from './render.js';
-import type { OutputBuffers } from './shared-buffer-pool.js';
+import { copyInto, type SharedBufferPool } from './shared-buffer-pool.js';
 import { writeTimestampBytes, writeValueBytes } from './value-bytes.js';
 
 /** `RenderEntry.bits`: what the series means for its family's name and for de-duplication. */
@@ -100,8 +100,8 @@ export class SourceRenderCache implements SampleVisitor {
   private lastBytes = 0;
   // Per render:
   private out: Buffer = EMPTY_BUFFER;
-  /** Where this render's output buffer comes from and a replaced one goes back to, if anywhere. */
-  private buffers: OutputBuffers | null = null;
+  /** The pool the lines of this render go to, if any. */
+  private pool: SharedBufferPool | null = null;
   /** The last parsed body's lines, to render the next body without parsing it when only values changed. */
   private skeleton: Skeleton | null = null;
   private pos = 0;
@@ -137,14 +137,13 @@ export class SourceRenderCache implements SampleVisitor {
   }
 
   /**
-   * Parses `body` and renders it; same result as `renderSource(parseExposition(body), …)`. The
-   * lines are views into one buffer that goes with the result (`RenderedSource.out`); with
-   * `buffers`, it is taken from there, for the caller to give back once done with the lines.
+   * Parses `body` and renders it; same result as `renderSource(parseExposition(body), …)`. With a
+   * `pool`, the lines may be written into one of its slots (then `RenderedSource.slot`).
    */
-  render(body: Buffer, contentType: string | null, buffers: OutputBuffers | null = null): RenderedSource {
+  render(body: Buffer, contentType: string | null, pool: SharedBufferPool | null = null): RenderedSource {
     if (resolveFormat({ contentType }) !== 'text')
       return renderSource(parseExposition(body, { contentType }), this.target, this.format, body.length);
-    this.buffers = buffers;
+    this.pool = pool;
     if (this.skeleton !== null) {
       this.startRender(body.length);
       const replayed = this.replay(body, this.skeleton);
@@ -161,7 +160,6 @@ export class SourceRenderCache implements SampleVisitor {
       families = parseExposition(body, { format: 'text', visitor: this });
     } catch (err) {
       this.keys.rollback();
-      this.buffers?.give(this.out);
       this.reset();
       throw err;
     }
@@ -181,10 +179,8 @@ export class SourceRenderCache implements SampleVisitor {
     this.current = null;
     this.lines = 0;
     // Never from Node's shared pool: a worker may transfer the whole ArrayBuffer.
-    if (this.out.length === 0) {
-      const size = this.lastBytes > 0 ? this.lastBytes + (this.lastBytes >> 3) + 4096 : 2 * bodyBytes + 65536;
-      this.out = this.buffers?.take(size) ?? Buffer.allocUnsafeSlow(size);
-    }
+    if (this.out.length === 0)
+      this.out = Buffer.allocUnsafeSlow(this.lastBytes > 0 ? this.lastBytes + (this.lastBytes >> 3) + 4096 : 2 * bodyBytes + 65536);
     this.pos = 0;
   }
 
@@ -327,9 +323,9 @@ export class SourceRenderCache implements SampleVisitor {
   private reset(): void {
     this.families = new Map();
     this.current = null;
-    // The output buffer went with the result (or back to `buffers`): the next render takes another.
-    this.out = EMPTY_BUFFER;
-    this.buffers = null;
+    // The output buffer is kept for the next render when the lines went to a pool slot.
+    if (this.pool === null) this.out = EMPTY_BUFFER;
+    this.pool = null;
     this.lineBuf = EMPTY_BUFFER;
     this.predictedEntry = null;
   }
@@ -441,10 +437,8 @@ export class SourceRenderCache implements SampleVisitor {
   }
 
   private grow(need: number): void {
-    const size = Math.max(this.out.length * 2, this.pos + need + 65536);
-    const next = this.buffers?.take(size) ?? Buffer.allocUnsafeSlow(size);
+    const next = Buffer.allocUnsafeSlow(Math.max(this.out.length * 2, this.pos + need + 65536));
     this.out.copy(next, 0, 0, this.pos);
-    this.buffers?.give(this.out);
     this.out = next;
   }
 
@@ -512,18 +506,20 @@ export class SourceRenderCache implements SampleVisitor {
     }
     this.lastBytes = this.pos;
     for (let i = 0; i < this.lines; i++) this.lineEntries[i] = PLACEHOLDER;
-    // Lines are written to a buffer of plain memory (line by line into shared memory costs more)
-    // that goes with the result: a worker copies them from there to their place in the response.
-    const out = this.out;
+    // Lines are written to this cache's own buffer (copying them line by line into shared
+    // memory costs more), then to a pool slot in one copy; without a slot, the buffer goes along.
+    const slot = this.pool?.take(Math.max(this.pos, 1)) ?? null;
+    if (slot !== null) copyInto(slot.buf, this.out.subarray(0, this.pos), 0);
+    else this.pool = null;
+    const out = slot !== null ? slot.buf : this.out;
     const rendered: RenderedFamily[] = ranges.map((r) => ({
       name: r.name,
       type: r.type,
       help: r.help,
       unit: r.unit,
       lines: out.subarray(r.start, r.end),
-      bytes: r.end - r.start,
     }));
-    return { families: rendered, series, duplicates, out };
+    return slot !== null ? { families: rendered, series, duplicates, slot } : { families: rendered, series, duplicates };
   }
 
   /** Copies out[from, to) to the end of the output. */
@@ -611,7 +607,7 @@ export class RenderCaches {
     contentType: string | null,
     target: Labels,
     format: ExpositionFormat,
-    buffers: OutputBuffers | null = null,
+    pool: SharedBufferPool | null = null,
     key = renderCacheKey(format, sourceKey, target),
   ): RenderedSource {
     const now = this.now();
@@ -621,7 +617,7 @@ export class RenderCaches {
     slot.used = now;
     this.slots.set(key, slot);
     try {
-      return slot.cache.render(body, contentType, buffers);
+      return slot.cache.render(body, contentType, pool);
     } finally {
       this.total += slot.cache.size - slot.size;
       slot.size = slot.cache.size;

@@ -1,39 +1,24 @@
-// Worker thread entry of WorkerRenderer: parse + render the sources of a batch, keep their lines
-// until the main thread asks for them to be copied into a merged response.
-import { type MessagePort, parentPort, receiveMessageOnPort } from 'node:worker_threads';
+// Worker thread entry of WorkerRenderer: parse + render one source per message.
+import { parentPort } from 'node:worker_threads';
 import type { ExpositionFormat, Labels } from '../exposition/index.js';
-import type { RenderedFamily, RenderedSource } from './render.js';
+import type { RenderedFamily } from './render.js';
 import { renderCacheKey } from './render-cache.js';
 import {
-  type AssembleMessage,
-  type AssembleReply,
-  type AssemblyMessage,
   type BatchMessage,
   type BatchReply,
   type FamilyMeta,
   type JobMessage,
   type JobSpec,
   parseAndRender,
+  type ReleaseMessage,
   type WorkerReply,
 } from './renderer.js';
-import { copyInto, PlainBufferPool } from './shared-buffer-pool.js';
+import { SharedBufferPool } from './shared-buffer-pool.js';
 
-/** Output buffers of renders, reused once their lines are in a response. */
-const outputs = new PlainBufferPool();
-
-/**
- * Renders whose lines wait to be copied into their merged response (or dropped), by job id.
- * Bounded by the requests in flight; past `MAX_STAGED_BYTES` a render's lines go to the main
- * thread in a transferred buffer instead.
- */
-const staged = new Map<number, RenderedSource>();
-let stagedBytes = 0;
-const MAX_STAGED_BYTES = 512 << 20;
+const pool = new SharedBufferPool();
 
 /** Input slots of the main thread's pool for this worker, mapped once. */
 const inputs = new Map<number, Buffer>();
-/** Response buffers of the main thread, mapped once. */
-const responses = new Map<number, Buffer>();
 
 function bodyOf(m: JobMessage): Buffer {
   if (m.dropInputs !== undefined) for (const id of m.dropInputs) inputs.delete(id);
@@ -86,53 +71,51 @@ function sameMeta(f: RenderedFamily, m: FamilyMeta): boolean {
   return f.name === m.name && f.type === m.type && f.help === m.help && f.unit === m.unit;
 }
 
-/** The render's bytes in all. */
-function bytesOf(r: RenderedSource): number {
-  let n = 0;
-  for (const f of r.families) n += f.bytes;
-  return n;
-}
-
-/** Drops a staged render: its output buffer is free again. */
-function unstage(id: number): void {
-  const r = staged.get(id);
-  if (r === undefined) return;
-  staged.delete(id);
-  stagedBytes -= bytesOf(r);
-  if (r.out !== undefined) outputs.give(r.out);
-}
-
 /** Runs one job; an output buffer to transfer goes to `transfer`. */
 function run(m: JobMessage, transfer: ArrayBuffer[]): WorkerReply {
+  // Output slots given back with the job: before it takes one.
+  if (m.release !== undefined) for (const id of m.release) pool.give(id);
   let reply: WorkerReply;
   try {
     const spec = specOf(m);
     const body = bodyOf(m);
     const r =
       spec === null
-        ? parseAndRender(body, m.contentType, m.targetLabels as Labels, m.format as ExpositionFormat, undefined, outputs)
-        : parseAndRender(body, m.contentType, spec.targetLabels, spec.format, spec.sourceKey, outputs, spec.cacheKey);
-    const bytes = bytesOf(r);
-    if (stagedBytes + bytes <= MAX_STAGED_BYTES) {
-      // Kept here: the lines are copied once, to their place in the response (`assemble`).
-      staged.set(m.id, r);
-      stagedBytes += bytes;
-      reply = { id: m.id, ok: true, lengths: r.families.map((f) => f.bytes), series: r.series, duplicates: r.duplicates };
-    } else {
-      // Too much waiting already: the lines go along in a buffer of their own.
-      let total = 0;
-      for (const f of r.families) total += f.bytes;
-      const copy = new Uint8Array(new ArrayBuffer(total));
-      const offsets: number[] = [];
-      let off = 0;
-      for (const f of r.families) {
-        copy.set(f.lines as Buffer, off);
-        offsets.push(off, f.bytes);
-        off += f.bytes;
+        ? parseAndRender(body, m.contentType, m.targetLabels as Labels, m.format as ExpositionFormat, undefined, pool)
+        : parseAndRender(body, m.contentType, spec.targetLabels, spec.format, spec.sourceKey, pool, spec.cacheKey);
+    const offsets: number[] = [];
+    if (r.slot !== undefined) {
+      // Lines are views into a pool slot the main thread maps: offsets only.
+      for (const f of r.families) offsets.push(f.lines.byteOffset, f.lines.length);
+      reply = { id: m.id, ok: true, slot: r.slot.id, offsets, series: r.series, duplicates: r.duplicates };
+      if (!r.slot.sent) {
+        r.slot.sent = true;
+        reply.sab = r.slot.sab;
       }
-      if (r.out !== undefined) outputs.give(r.out);
-      reply = { id: m.id, ok: true, buffer: copy.buffer, offsets, series: r.series, duplicates: r.duplicates };
-      transfer.push(copy.buffer);
+      const dropped = pool.takeDropped();
+      if (dropped.length > 0) reply.dropped = dropped;
+    } else {
+      // Lines are views into the render's own buffer: transfer it as is when they all are in one
+      // (the usual case), else copy them once into a fresh ArrayBuffer.
+      const first = r.families[0]?.lines.buffer;
+      let out: ArrayBuffer;
+      if (first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first) && !transfer.includes(first)) {
+        out = first;
+        for (const f of r.families) offsets.push(f.lines.byteOffset, f.lines.length);
+      } else {
+        let total = 0;
+        for (const f of r.families) total += f.lines.length;
+        const copy = new Uint8Array(new ArrayBuffer(total));
+        out = copy.buffer;
+        let off = 0;
+        for (const f of r.families) {
+          copy.set(f.lines, off);
+          offsets.push(off, f.lines.length);
+          off += f.lines.length;
+        }
+      }
+      reply = { id: m.id, ok: true, buffer: out, offsets, series: r.series, duplicates: r.duplicates };
+      transfer.push(out);
     }
     describeFamilies(reply, spec?.sourceKey, r.families);
   } catch (err) {
@@ -142,59 +125,13 @@ function run(m: JobMessage, transfer: ArrayBuffer[]): WorkerReply {
   return reply;
 }
 
-/** Copies staged lines to their offsets in a response buffer, then drops the jobs' renders. */
-function assemble(m: AssembleMessage): AssembleReply {
-  if (m.unmap !== undefined) for (const id of m.unmap) responses.delete(id);
-  let error: string | undefined;
-  if (m.sab !== undefined) {
-    const b = Buffer.from(m.sab);
-    if (m.slot !== 0) responses.set(m.slot, b);
-    error = copyAll(m, b);
-  } else {
-    const dst = responses.get(m.slot);
-    error = dst === undefined ? `unknown response buffer ${m.slot}` : copyAll(m, dst);
-  }
-  for (const id of m.jobs) unstage(id);
-  return error === undefined ? { assembled: m.id } : { assembled: m.id, error };
-}
-
-function copyAll(m: AssembleMessage, dst: Buffer): string | undefined {
-  const c = m.copies;
-  for (let i = 0; i < c.length; i += 3) {
-    const r = staged.get(c[i] as number);
-    const f = r?.families[c[i + 1] as number];
-    if (f?.lines == null) return `render ${c[i]} is not staged here`;
-    copyInto(dst, f.lines, c[i + 2] as number);
-  }
-  return undefined;
-}
-
-/** Assembly requests: on their own port, answered between the jobs of a batch too (a response waits on them). */
-let assemblyPort: MessagePort | null = null;
-
-function onAssembly(msg: AssemblyMessage): void {
-  if ('discard' in msg) for (const id of msg.discard) unstage(id);
-  else assemblyPort?.postMessage(assemble(msg) satisfies AssembleReply);
-}
-
-function serveAssemblies(): void {
-  const port = assemblyPort;
-  if (port === null) return;
-  for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) onAssembly(m.message as AssemblyMessage);
-}
-
 // A batch's replies go back in one message, as the jobs came (one wake-up of the main thread).
-parentPort?.on('message', (m: BatchMessage | { assemblyPort: MessagePort }) => {
-  if ('assemblyPort' in m) {
-    assemblyPort = m.assemblyPort;
-    assemblyPort.on('message', onAssembly);
+parentPort?.on('message', (m: BatchMessage | ReleaseMessage) => {
+  if (!('jobs' in m)) {
+    for (const id of m.release) pool.give(id);
     return;
   }
   const transfer: ArrayBuffer[] = [];
-  const replies: WorkerReply[] = [];
-  for (const j of m.jobs) {
-    replies.push(run(j, transfer));
-    serveAssemblies();
-  }
+  const replies = m.jobs.map((j) => run(j, transfer));
   parentPort?.postMessage({ replies } satisfies BatchReply, transfer);
 });

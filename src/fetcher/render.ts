@@ -9,6 +9,7 @@ import {
   type TimestampMs,
   writeSeries,
 } from '../exposition/index.js';
+import type { SharedBufferSlot } from './shared-buffer-pool.js';
 
 /**
  * Merging by rendering: each source's families are written to text as soon as that source's body is
@@ -44,13 +45,8 @@ export interface RenderedFamily {
   readonly type: string;
   readonly help: string | null;
   readonly unit: string | null;
-  /**
-   * Sample lines, each ending in "\n" (a view into the source's output buffer), or null when they
-   * are held by the render worker until the merged response is assembled (`RenderedSource.staged`).
-   */
-  readonly lines: Buffer | null;
-  /** Bytes of the lines (also when they are staged). */
-  readonly bytes: number;
+  /** Sample lines, each ending in "\n" (a view into the source's output buffer). */
+  readonly lines: Buffer;
 }
 
 /**
@@ -107,20 +103,10 @@ export interface RenderedSource {
   readonly series: number;
   /** Series dropped because they collided once reserved labels were removed. */
   readonly duplicates: number;
-  /**
-   * Main side, set when the lines stay on the render worker (every family's `lines` is null): they
-   * are copied straight to their place in the merged response (`Renderer.assemble`), or dropped.
-   */
-  readonly staged?: StagedLines;
-  /** Worker side: the buffer holding every family's lines, when the render cache took it from `OutputBuffers`. */
-  readonly out?: Buffer;
-}
-
-/** A render's lines kept by the worker that made them, until the merged response is assembled. */
-export interface StagedLines {
-  /** Which worker and job: opaque to the merge. */
-  readonly lane: unknown;
-  readonly job: number;
+  /** The worker pool slot holding the lines (worker side), given back once the response is written. */
+  readonly slot?: SharedBufferSlot;
+  /** Main side: hands the buffer holding the lines back for reuse; the lines must not be used after. */
+  readonly release?: () => void;
 }
 
 const CLASSIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -338,15 +324,11 @@ export function renderSource(
       seen.clear();
       writeFamily(f, p, true);
     }
-    if (w.len > start) {
-      const lines = w.slice(start);
-      out.push({ name: p.name, type: p.type, help: f.help, unit: om ? f.unit : null, lines, bytes: lines.length });
-    }
+    if (w.len > start) out.push({ name: p.name, type: p.type, help: f.help, unit: om ? f.unit : null, lines: w.slice(start) });
     if (createdLines !== '') {
       const cs = w.len;
       w.write(createdLines);
-      const lines = w.slice(cs);
-      out.push({ name: `${f.name}_created`, type: 'gauge', help: null, unit: null, lines, bytes: lines.length });
+      out.push({ name: `${f.name}_created`, type: 'gauge', help: null, unit: null, lines: w.slice(cs) });
     }
   }
   return { families: out, series, duplicates };
@@ -390,94 +372,44 @@ export function mergeRendered(sources: readonly MergeInput[], format: Exposition
 
 /**
  * `mergeRendered` without the final copy: the body as the list of its pieces (headers and the
- * sources' line buffers), to be written to the socket as they are. Every source's lines must be
- * here (none `staged`).
+ * sources' line buffers), to be written to the socket as they are.
  */
 export function mergeRenderedChunks(sources: readonly MergeInput[], format: ExpositionFormat, stats?: MergeStats): Buffer[] {
-  return mergeChunks(sources, planMerge(sources, format, stats));
-}
-
-/** The pieces of `plan` in order; every source's lines must be here (none `staged`). */
-export function mergeChunks(sources: readonly MergeInput[], plan: MergePlan): Buffer[] {
-  const chunks: Buffer[] = [];
-  for (const p of plan.parts) {
-    if (typeof p !== 'number') chunks.push(p);
-    else {
-      const f = (sources[plan.pieceSource[p] as number] as MergeInput).rendered?.families[plan.pieceFamily[p] as number];
-      if (f?.lines == null) throw new Error('mergeChunks: lines staged on a render worker');
-      chunks.push(f.lines);
-    }
-  }
-  return chunks;
-}
-
-/**
- * The merged exposition as a layout: in output order, the merge's own text (HELP/TYPE/UNIT
- * headers, the conflict and error families, `# EOF`) as Buffers, and each source family's lines
- * as a number k: family `pieceFamily[k]` of source `pieceSource[k]`. `bytes` is the total length.
- */
-export interface MergePlan {
-  readonly parts: (Buffer | number)[];
-  readonly pieceSource: number[];
-  readonly pieceFamily: number[];
-  readonly bytes: number;
-}
-
-/** The layout of `mergeRendered`'s output (see `MergePlan`); only the families' names, types, HELP, UNIT and sizes are read. */
-export function planMerge(sources: readonly MergeInput[], format: ExpositionFormat, stats?: MergeStats): MergePlan {
   const om = format === 'openmetrics';
-  const byName = new Map<string, { type: string; help: string | null; unit: string | null; pieces: number[] }>();
-  const pieceSource: number[] = [];
-  const pieceFamily: number[] = [];
-  let bytes = 0;
+  const byName = new Map<string, { type: string; help: string | null; unit: string | null; parts: Buffer[] }>();
   let errors = '';
   let conflicts = '';
-  for (let s = 0; s < sources.length; s++) {
-    const src = sources[s] as MergeInput;
+  for (const src of sources) {
     if (src.rendered === null) {
       const labels = `${renderTargetLabels(src.targetLabels)}${src.targetLabels.length > 0 ? ',' : ''}error="${escapeLabelValue(src.error ?? 'unknown')}"`;
       errors += `${SCRAPE_ERROR_FAMILY}${om ? '_total' : ''}{${labels}} 1\n`;
       continue;
     }
-    const fams = src.rendered.families;
-    for (let i = 0; i < fams.length; i++) {
-      const f = fams[i] as RenderedFamily;
+    for (const f of src.rendered.families) {
       const m = byName.get(f.name);
-      if (m !== undefined && m.type !== f.type) {
+      if (m === undefined) byName.set(f.name, { type: f.type, help: f.help, unit: f.unit, parts: [f.lines] });
+      else if (m.type !== f.type) {
         const labels = `${renderTargetLabels(src.targetLabels)}${src.targetLabels.length > 0 ? ',' : ''}metric="${escapeLabelValue(f.name)}",type="${f.type}",expected="${m.type}"`;
         conflicts += `${TYPE_CONFLICT_FAMILY}{${labels}} 1\n`;
         stats?.typeConflicts.push({ family: f.name, type: f.type, expected: m.type, targetLabels: src.targetLabels });
-        continue;
-      }
-      const k = pieceSource.length;
-      pieceSource.push(s);
-      pieceFamily.push(i);
-      bytes += f.bytes;
-      if (m === undefined) byName.set(f.name, { type: f.type, help: f.help, unit: f.unit, pieces: [k] });
-      else {
+      } else {
         if (m.help === null) m.help = f.help;
         if (m.unit === null) m.unit = f.unit;
-        m.pieces.push(k);
+        m.parts.push(f.lines);
       }
     }
   }
-  const parts: (Buffer | number)[] = [];
+  const chunks: Buffer[] = [];
   for (const [name, m] of byName) {
-    const h = Buffer.from(header(name, m.type, m.help, m.unit, om));
-    bytes += h.length;
-    parts.push(h);
-    for (const k of m.pieces) parts.push(k);
+    chunks.push(Buffer.from(header(name, m.type, m.help, m.unit, om)));
+    for (const p of m.parts) chunks.push(p);
   }
   let tail = '';
   if (conflicts !== '') tail += `${header(TYPE_CONFLICT_FAMILY, 'gauge', TYPE_CONFLICT_HELP, null, om)}${conflicts}`;
   if (errors !== '') tail += `${header(SCRAPE_ERROR_FAMILY, 'counter', SCRAPE_ERROR_HELP, null, om)}${errors}`;
   if (om) tail += '# EOF\n';
-  if (tail !== '') {
-    const t = Buffer.from(tail);
-    bytes += t.length;
-    parts.push(t);
-  }
-  return { parts, pieceSource, pieceFamily, bytes };
+  if (tail !== '') chunks.push(Buffer.from(tail));
+  return chunks;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { type ExpositionFormat, type Labels, parseExposition } from '../exposition/index.js';
 import type { BodyBuffers } from './instance-client.js';
-import { type MergeInput, type MergePlan, type RenderedFamily, type RenderedSource, renderSource, type StagedLines } from './render.js';
+import { type RenderedFamily, type RenderedSource, renderSource } from './render.js';
 import { RenderCaches } from './render-cache.js';
-import { copyInto, type OutputBuffers, SharedBufferPool, type SharedBufferSlot } from './shared-buffer-pool.js';
+import { copyInto, SharedBufferPool, type SharedBufferSlot } from './shared-buffer-pool.js';
 
 /** Parses a fetched body and renders it with its target labels (in-process or on worker threads). */
 export interface Renderer {
@@ -25,23 +25,7 @@ export interface Renderer {
    * to `render` as the one buffer taken from these, from offset 0), if this renderer has such memory.
    */
   bodyBuffers?(sourceKey: string): BodyBuffers;
-  /**
-   * The merged response laid out by `plan` as one buffer, for a renderer whose results may be
-   * `staged` (their lines still on the worker that rendered them): each worker copies its lines
-   * to their place, this thread the rest. Every staged source of `sources` is given up, also on
-   * failure. The body stays valid until `release`.
-   */
-  assemble?(sources: readonly MergeInput[], plan: MergePlan): Promise<Assembled>;
-  /** Gives up the staged lines of sources that will not be assembled. */
-  discard?(sources: readonly MergeInput[]): void;
   close(): Promise<void>;
-}
-
-/** A merged response in one buffer (`Renderer.assemble`). */
-export interface Assembled {
-  readonly body: Buffer;
-  /** The buffer may be reused: the body must not be read after (idempotent). */
-  readonly release: () => void;
 }
 
 /** A body received in chunks, as one buffer. */
@@ -60,10 +44,10 @@ export function parseAndRender(
   targetLabels: Labels,
   format: ExpositionFormat,
   sourceKey?: string,
-  buffers: OutputBuffers | null = null,
+  pool: SharedBufferPool | null = null,
   cacheKey?: string,
 ): RenderedSource {
-  if (sourceKey !== undefined) return threadCaches.render(sourceKey, body, contentType, targetLabels, format, buffers, cacheKey);
+  if (sourceKey !== undefined) return threadCaches.render(sourceKey, body, contentType, targetLabels, format, pool, cacheKey);
   return renderSource(parseExposition(body, { contentType }), targetLabels, format, body.length);
 }
 
@@ -75,16 +59,18 @@ export const inlineRenderer: Renderer = {
 };
 
 /**
- * How a rendered source crosses the thread boundary: the lines stay on the worker (`lengths`, per
- * family: `assemble` copies them into the response) or come in a transferred `buffer` (`offsets`).
+ * How a rendered source crosses the thread boundary: offsets into one buffer, either transferred
+ * (`buffer`) or an output pool slot (`slot`, with its `sab` the first time).
  */
 export interface WorkerReply {
   id: number;
   ok: boolean;
-  /** Staged on the worker: per family, the bytes of its lines. */
-  lengths?: number[];
   buffer?: ArrayBuffer;
-  /** With `buffer`, per family: offset and length of its lines in it. */
+  slot?: number;
+  sab?: SharedArrayBuffer;
+  /** Slots the worker dropped: forget their mapping. */
+  dropped?: number[];
+  /** Per family: offset and length of its lines in the buffer. */
   offsets?: number[];
   /** The families, when the main thread does not have them for this source already (see `Lane.told`). */
   families?: FamilyMeta[];
@@ -115,6 +101,8 @@ export interface JobMessage {
   specDef?: JobSpec;
   /** Forget every spec told before this message's `specDef` (the main thread started over). */
   clearSpecs?: true;
+  /** Output slots given back (as `ReleaseMessage`), before this job takes one. */
+  release?: number[];
 }
 
 /**
@@ -179,32 +167,9 @@ export interface FamilyMeta {
   unit: string | null;
 }
 
-/**
- * Copy staged lines into a response buffer of the main thread's pool (`slot`, its `sab` the first
- * time; slot 0: a buffer of its own, always with `sab`), then drop the renders of `jobs`.
- */
-export interface AssembleMessage {
-  id: number;
-  slot: number;
-  sab?: SharedArrayBuffer;
-  /** Response buffers the worker may unmap. */
-  unmap?: number[];
-  /** Triples: job id, family index, offset in the response. */
-  copies: number[];
-  jobs: number[];
-}
-
-/** Drop these jobs' staged renders. */
-export interface DiscardMessage {
-  discard: number[];
-}
-
-/** What goes over a worker's assembly port. */
-export type AssemblyMessage = AssembleMessage | DiscardMessage;
-
-export interface AssembleReply {
-  assembled: number;
-  error?: string;
+/** A message to a worker that is not a job: these slots' responses are written, reuse them. */
+export interface ReleaseMessage {
+  release: number[];
 }
 
 /**
@@ -224,13 +189,8 @@ export interface BatchReply {
 /** One worker thread (started on first use), the job it runs and the jobs pinned to it. */
 class Lane {
   worker: Worker | null = null;
-  /** The worker's port for assemblies (answered between the jobs of a batch). */
-  port: MessagePort | null = null;
-  /** Assemblies posted and not answered, by id. */
-  readonly assembling = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  /** Response buffers the worker has mapped, and those it may forget. */
-  mapped = new Set<number>();
-  unmap: number[] = [];
+  /** The worker's output pool slots, mapped here. */
+  readonly slots = new Map<number, Buffer>();
   /** Per source key: the families the worker last described (it sends them again only when they change). */
   told = new Map<string, FamilyMeta[]>();
   toldEpoch = 0;
@@ -241,6 +201,8 @@ class Lane {
   readonly queue: Job[] = [];
   /** Source keys pinned here. */
   pinned = 0;
+  /** Output slots given back and not yet told to the worker: sent in one message (see `releaseSlot`). */
+  released: number[] = [];
   /** Per source key: the specs this worker was told (a key rendered in two formats has two). */
   specs = new Map<string, ToldSpec[]>();
   specCount = 0;
@@ -266,9 +228,6 @@ const INPUT_POOL_BYTES = 256 << 20;
 /** Source keys remembered for pinning; past this the table starts over (caches warm up again). */
 const MAX_PINNED = 20_000;
 
-/** Bytes of response buffers (in use and free), past which a response gets a buffer of its own. */
-const RESPONSE_POOL_BYTES = 512 << 20;
-
 /**
  * Parses and renders on `size` worker threads (started on first use), so the sources of one merged
  * request are processed in parallel on several cores and the event loop stays free for I/O.
@@ -283,9 +242,6 @@ export class WorkerRenderer implements Renderer {
   /** Input slots lent to fetches, by their memory. */
   private readonly lent = new Map<ArrayBufferLike, Lent>();
   private nextId = 1;
-  private nextAssembly = 1;
-  /** Merged responses, written here and by the workers (`assemble`). */
-  private readonly responses = new SharedBufferPool(RESPONSE_POOL_BYTES);
   private closed = false;
   /** A pump is due at the end of this turn of the event loop (`render` batches its jobs there). */
   private pumpScheduled = false;
@@ -390,18 +346,6 @@ export class WorkerRenderer implements Renderer {
       for (const r of m.replies) this.onReply(lane, w, r);
       this.pump();
     });
-    const { port1, port2 } = new MessageChannel();
-    w.postMessage({ assemblyPort: port2 }, [port2]);
-    port1.on('message', (m: AssembleReply) => {
-      const a = lane.assembling.get(m.assembled);
-      if (a === undefined || lane.worker !== w) return;
-      lane.assembling.delete(m.assembled);
-      if (lane.assembling.size === 0) port1.unref(); // only an awaited assembly keeps the process alive
-      if (m.error === undefined) a.resolve();
-      else a.reject(new RenderError(`render worker: ${m.error}`, 'FETCHER_RENDER'));
-    });
-    port1.unref();
-    lane.port = port1;
     w.on('error', (err) => this.onDeath(lane, w, err));
     w.on('exit', (code) => this.onDeath(lane, w, new Error(`render worker exited with code ${code}`)));
     w.unref();
@@ -426,6 +370,10 @@ export class WorkerRenderer implements Renderer {
           if (dropped.length > 0) job.msg.dropInputs = dropped;
         }
         if (job.sourceKey !== undefined) this.specOf(lane, job);
+        if (lane.released.length > 0) {
+          job.msg.release = lane.released;
+          lane.released = [];
+        }
         const b = job.msg.body;
         // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
         const own = b !== undefined && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
@@ -496,146 +444,52 @@ export class WorkerRenderer implements Renderer {
     lane.inflight.delete(r.id);
     if (job?.input) lane.inputs.give(job.input.id); // the worker is done with the body
     if (lane.inflight.size === 0) w.unref();
-    if (job === null || job.id !== r.id) return;
-    const key = job.sourceKey;
-    let metas = r.families;
-    if (metas !== undefined && key !== undefined) {
-      if (r.epoch !== lane.toldEpoch) {
-        lane.told = new Map();
-        lane.toldEpoch = r.epoch ?? 0;
-      }
-      lane.told.set(key, metas);
-    } else if (metas === undefined && key !== undefined) metas = lane.told.get(key);
-    const series = r.series ?? 0;
-    const duplicates = r.duplicates ?? 0;
-    if (r.ok && metas !== undefined && r.lengths !== undefined) {
-      const lengths = r.lengths;
-      const families: RenderedFamily[] = metas.map((f, i) => ({
-        name: f.name,
-        type: f.type,
-        help: f.help,
-        unit: f.unit,
-        lines: null,
-        bytes: lengths[i] as number,
-      }));
-      const staged: StagedLines = { lane: w, job: r.id };
-      job.resolve({ families, series, duplicates, staged });
-    } else if (r.ok && metas !== undefined && r.buffer !== undefined && r.offsets !== undefined) {
-      const buf = Buffer.from(r.buffer);
+    if (r.dropped !== undefined) for (const id of r.dropped) lane.slots.delete(id);
+    if (r.sab !== undefined && r.slot !== undefined) lane.slots.set(r.slot, Buffer.from(r.sab));
+    if (job !== null && job.id === r.id) {
+      const buf = r.buffer !== undefined ? Buffer.from(r.buffer) : r.slot !== undefined ? lane.slots.get(r.slot) : undefined;
+      const key = job.sourceKey;
+      let metas = r.families;
+      if (metas !== undefined && key !== undefined) {
+        if (r.epoch !== lane.toldEpoch) {
+          lane.told = new Map();
+          lane.toldEpoch = r.epoch ?? 0;
+        }
+        lane.told.set(key, metas);
+      } else if (metas === undefined && key !== undefined) metas = lane.told.get(key);
       const offsets = r.offsets;
-      const families: RenderedFamily[] = metas.map((f, i) => {
-        const off = offsets[2 * i] as number;
-        const bytes = offsets[2 * i + 1] as number;
-        return { name: f.name, type: f.type, help: f.help, unit: f.unit, lines: buf.subarray(off, off + bytes), bytes };
+      if (r.ok && buf !== undefined && metas !== undefined && offsets !== undefined) {
+        const families: RenderedFamily[] = metas.map((f, i) => {
+          const off = offsets[2 * i] as number;
+          return { name: f.name, type: f.type, help: f.help, unit: f.unit, lines: buf.subarray(off, off + (offsets[2 * i + 1] as number)) };
+        });
+        const slot = r.slot;
+        if (slot === undefined) job.resolve({ families, series: r.series ?? 0, duplicates: r.duplicates ?? 0 });
+        else {
+          let released = false;
+          const release = () => {
+            if (released || lane.worker !== w) return;
+            released = true;
+            this.releaseSlot(lane, w, slot);
+          };
+          job.resolve({ families, series: r.series ?? 0, duplicates: r.duplicates ?? 0, release });
+        }
+      } else job.reject(new RenderError(r.error?.message ?? 'render failed', r.error?.code ?? 'FETCHER_RENDER'));
+    }
+  }
+
+  /**
+   * A response let go of the slot: the worker hears of it in one message with the others given
+   * back in the same turn (a response's 50 sources are released together), not one message each.
+   */
+  private releaseSlot(lane: Lane, w: Worker, slot: number): void {
+    if (lane.released.length === 0)
+      queueMicrotask(() => {
+        if (lane.worker !== w || lane.released.length === 0) return; // a new worker's ids are its own flush's
+        w.postMessage({ release: lane.released } satisfies ReleaseMessage);
+        lane.released = [];
       });
-      job.resolve({ families, series, duplicates });
-    } else job.reject(new RenderError(r.error?.message ?? 'render failed', r.error?.code ?? 'FETCHER_RENDER'));
-  }
-
-  async assemble(sources: readonly MergeInput[], plan: MergePlan): Promise<Assembled> {
-    // Which worker holds each staged source: all of them are given up at the end, used or not.
-    const { byLane, lost } = this.stagedByLane(sources);
-    const total = plan.bytes;
-    const slot = lost || this.closed ? null : this.responses.take(Math.max(total, 1));
-    if (lost || this.closed) {
-      this.post(byLane, null, null);
-      throw new RenderError(this.closed ? 'renderer closed' : 'render worker failed', this.closed ? 'FETCHER_CLOSED' : 'FETCHER_RENDER');
-    }
-    // Past the pool's bound: a buffer for this response only (the workers map it once).
-    const dst = slot?.buf ?? Buffer.from(new SharedArrayBuffer(Math.max(total, 1)));
-    let off = 0;
-    for (const p of plan.parts) {
-      if (typeof p !== 'number') {
-        copyInto(dst, p, off);
-        off += p.length;
-        continue;
-      }
-      const src = (sources[plan.pieceSource[p] as number] as MergeInput).rendered as RenderedSource;
-      const fi = plan.pieceFamily[p] as number;
-      const f = src.families[fi] as RenderedFamily;
-      if (f.lines !== null) copyInto(dst, f.lines, off);
-      else {
-        const st = src.staged as StagedLines;
-        const lane = this.lanes.find((l) => l.worker === st.lane) as Lane;
-        (byLane.get(lane) as { copies: number[] }).copies.push(st.job, fi, off);
-      }
-      off += f.bytes;
-    }
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      if (slot !== null) this.responses.give(slot.id);
-    };
-    try {
-      await Promise.all(this.post(byLane, slot, dst));
-    } catch (err) {
-      // A worker that failed may still be writing: this buffer is not reused.
-      if (slot !== null) this.dropResponse(slot);
-      throw err;
-    }
-    return { body: dst.subarray(0, total), release };
-  }
-
-  /** Posts each lane's copies (or, without a buffer, only the jobs to drop); resolves as each worker is done. */
-  private post(
-    byLane: Map<Lane, { copies: number[]; jobs: number[] }>,
-    slot: SharedBufferSlot | null,
-    dst: Buffer | null,
-  ): Promise<void>[] {
-    const done: Promise<void>[] = [];
-    for (const [lane, a] of byLane) {
-      const port = lane.port as MessagePort;
-      if (dst === null) {
-        port.postMessage({ discard: a.jobs } satisfies DiscardMessage);
-        continue;
-      }
-      const id = this.nextAssembly++;
-      const msg: AssembleMessage = { id, slot: slot?.id ?? 0, copies: a.copies, jobs: a.jobs };
-      if (slot === null) msg.sab = dst.buffer as SharedArrayBuffer;
-      else if (!lane.mapped.has(slot.id)) {
-        lane.mapped.add(slot.id);
-        slot.sent = true;
-        msg.sab = slot.sab;
-      }
-      for (const gone of this.responses.takeDropped()) for (const l of this.lanes) if (l.mapped.delete(gone)) l.unmap.push(gone);
-      if (lane.unmap.length > 0) {
-        msg.unmap = lane.unmap;
-        lane.unmap = [];
-      }
-      done.push(new Promise<void>((resolve, reject) => lane.assembling.set(id, { resolve, reject })));
-      if (lane.assembling.size === 1) port.ref();
-      port.postMessage(msg);
-    }
-    return done;
-  }
-
-  /** A response buffer a failed assembly may have left a worker writing to: never reused. */
-  private dropResponse(slot: SharedBufferSlot): void {
-    this.responses.forget(slot.id);
-  }
-
-  discard(sources: readonly MergeInput[]): void {
-    this.post(this.stagedByLane(sources).byLane, null, null);
-  }
-
-  /** The staged sources' job ids by the lane whose worker holds them; `lost` when a worker died since. */
-  private stagedByLane(sources: readonly MergeInput[]): { byLane: Map<Lane, { copies: number[]; jobs: number[] }>; lost: boolean } {
-    const byLane = new Map<Lane, { copies: number[]; jobs: number[] }>();
-    let lost = false;
-    for (const s of sources) {
-      const st = s.rendered?.staged;
-      if (st === undefined) continue;
-      const lane = this.lanes.find((l) => l.worker === st.lane && l.worker !== null);
-      if (lane === undefined) {
-        lost = true; // its worker died: the lines are gone
-        continue;
-      }
-      const a = byLane.get(lane);
-      if (a === undefined) byLane.set(lane, { copies: [], jobs: [st.job] });
-      else a.jobs.push(st.job);
-    }
-    return { byLane, lost };
+    lane.released.push(slot);
   }
 
   private onDeath(lane: Lane, w: Worker, err: Error): void {
@@ -643,15 +497,11 @@ export class WorkerRenderer implements Renderer {
     const jobs = [...lane.inflight.values()];
     lane.inflight.clear();
     lane.worker = null;
-    lane.port?.close();
-    lane.port = null;
-    const assembling = [...lane.assembling.values()];
-    lane.assembling.clear();
-    lane.mapped = new Set();
-    lane.unmap = [];
+    lane.released = [];
     lane.specs = new Map(); // a new worker is told them afresh
     lane.specCount = 0;
     lane.clearSpecs = false;
+    lane.slots.clear();
     lane.told = new Map();
     lane.toldEpoch = 0;
     lane.inputs = new SharedBufferPool(INPUT_POOL_BYTES); // a new worker maps them afresh
@@ -665,7 +515,6 @@ export class WorkerRenderer implements Renderer {
       delete job.msg.length;
     }
     for (const job of jobs) job.reject(new RenderError(`render worker failed: ${err.message}`, 'FETCHER_RENDER'));
-    for (const a of assembling) a.reject(new RenderError(`render worker failed: ${err.message}`, 'FETCHER_RENDER'));
     this.pump();
   }
 
@@ -681,10 +530,6 @@ export class WorkerRenderer implements Renderer {
     for (const l of this.lanes) {
       if (l.worker !== null) all.push(l.worker);
       l.worker = null;
-      for (const a of l.assembling.values()) a.reject(new RenderError('renderer closed', 'FETCHER_CLOSED'));
-      l.assembling.clear();
-      l.port?.close();
-      l.port = null;
     }
     await Promise.all(all.map((w) => w.terminate().catch(() => 0)));
   }

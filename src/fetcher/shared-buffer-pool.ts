@@ -77,12 +77,6 @@ export class SharedBufferPool {
     this.free.push(s);
   }
 
-  /** The slot is never handed out again (another thread may still write to it): left to the garbage collector. */
-  forget(id: number): void {
-    const s = this.slots.get(id);
-    if (s !== undefined) this.drop(s);
-  }
-
   private drop(s: SharedBufferSlot): void {
     const i = this.free.indexOf(s);
     if (i !== -1) {
@@ -114,59 +108,4 @@ export class SharedBufferPool {
  */
 export function copyInto(dst: Buffer, src: Uint8Array, offset: number): void {
   if (src.length > 0) dst.fill(src, offset, offset + src.length);
-}
-
-/** Buffers a render takes its output buffer from, and gives a replaced or unused one back to. */
-export interface OutputBuffers {
-  /** A buffer of at least `size` bytes (a whole ArrayBuffer, offset 0). */
-  take(size: number): Buffer;
-  /** `buf` (as taken) is free again. */
-  give(buf: Buffer): void;
-}
-
-/**
- * Reused buffers of plain (unshared) memory, one thread's: a render worker's output buffers, which
- * live from a render until its lines are copied into the merged response. Allocating one per
- * render made every render new external memory for V8 to account (a mark-compact per ~64 MiB).
- * Free buffers beyond `maxFreeBytes` are left to the garbage collector.
- */
-export class PlainBufferPool implements OutputBuffers {
-  private readonly free: Buffer[] = [];
-  /** The same buffers: one given twice is kept once (two renders must never share one). */
-  private readonly freeSet = new Set<Buffer>();
-  private freeBytes = 0;
-
-  constructor(readonly maxFreeBytes = 128 << 20) {}
-
-  take(size: number): Buffer {
-    const free = this.free;
-    let best = -1;
-    for (let i = 0; i < free.length; i++) {
-      const cap = (free[i] as Buffer).length;
-      if (cap >= size && cap <= 2 * size + 65536 && (best === -1 || cap < (free[best] as Buffer).length)) {
-        best = i;
-        if (cap <= size + (size >> 2) + 4096) break;
-      }
-    }
-    if (best === -1) return Buffer.allocUnsafeSlow(size + (size >> 3) + 4096);
-    const b = free[best] as Buffer;
-    free[best] = free[free.length - 1] as Buffer;
-    free.pop();
-    this.freeSet.delete(b);
-    this.freeBytes -= b.length;
-    return b;
-  }
-
-  give(buf: Buffer): void {
-    if (buf.length === 0 || buf.byteOffset !== 0 || buf.length !== buf.buffer.byteLength) return;
-    if (this.freeSet.has(buf) || this.freeBytes + buf.length > this.maxFreeBytes) return;
-    this.free.push(buf);
-    this.freeSet.add(buf);
-    this.freeBytes += buf.length;
-  }
-
-  /** Bytes in free buffers (tests). */
-  get bytesFree(): number {
-    return this.freeBytes;
-  }
 }

@@ -13,9 +13,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { ExpositionFormat, Labels } from '../exposition/index.js';
-import { type MergeInput, mergeChunks, planMerge, type RenderedFamily, type RenderedSource } from './render.js';
-import type { Renderer } from './renderer.js';
 
 export interface InstanceBehaviour {
   body?: string;
@@ -184,49 +181,4 @@ export function promtoolCheck(text: string): Promise<{ parses: boolean; code: nu
     });
     c.stdin.end(text);
   });
-}
-
-/**
- * A render with its lines here: a worker's render keeps them on the worker until the response is
- * assembled, so they are read back through `assemble` (a one-source merge) and copied out.
- */
-export async function withLines(
-  renderer: Renderer,
-  rs: RenderedSource,
-  targetLabels: Labels,
-  format: ExpositionFormat,
-): Promise<RenderedSource> {
-  if (rs.staged === undefined || renderer.assemble === undefined) return rs;
-  const sources = [{ targetLabels, rendered: rs }];
-  const plan = planMerge(sources, format);
-  const a = await renderer.assemble(sources, plan);
-  const lines: Buffer[] = [];
-  let off = 0;
-  for (const p of plan.parts) {
-    if (typeof p !== 'number') {
-      off += p.length;
-      continue;
-    }
-    const fi = plan.pieceFamily[p] as number;
-    const n = (rs.families[fi] as RenderedFamily).bytes;
-    lines[fi] = Buffer.from(a.body.subarray(off, off + n));
-    off += n;
-  }
-  a.release();
-  return {
-    families: rs.families.map((f, i) => ({ ...f, lines: lines[i] ?? Buffer.alloc(0) })),
-    series: rs.series,
-    duplicates: rs.duplicates,
-  };
-}
-
-/** The merged text of `sources`, through `renderer.assemble` when some lines are on a worker. */
-export async function mergedText(renderer: Renderer, sources: readonly MergeInput[], format: ExpositionFormat): Promise<string> {
-  const plan = planMerge(sources, format);
-  if (renderer.assemble === undefined || !sources.some((s) => s.rendered?.staged !== undefined))
-    return Buffer.concat(mergeChunks(sources, plan)).toString();
-  const a = await renderer.assemble(sources, plan);
-  const text = a.body.toString();
-  a.release();
-  return text;
 }
