@@ -27,9 +27,11 @@ interface Block {
 /**
  * The output of one merged request's sources on this worker (a `group`): per family, one block
  * of a pool slot that each source's lines of that family are appended to, so that the response
- * lists a family's lines of all these sources as one piece instead of one per source. Blocks are
- * sized for the sources still to come (`expect`), with slack; a family that outgrows its block
- * gets another. Given back as a whole once the response is written (`ReleaseMessage.groups`).
+ * lists a family's lines of all these sources as one piece instead of one per source. A block is
+ * sized for the sources still to come (`expect`), with slack, when its family recurs (it is in
+ * the first source, or outgrew its block), else for this source's lines alone: memory stays
+ * about the group's output. Given back as a whole once the response is written
+ * (`ReleaseMessage.groups`).
  */
 class Arena {
   readonly slots: SharedBufferSlot[] = [];
@@ -74,7 +76,10 @@ function place(a: Arena, families: readonly RenderedFamily[]): number[] | null {
     const n = f.lines.length;
     let b = a.blocks.get(f.name);
     if (b === undefined || b.end + n > b.cap) {
-      const nb = carve(a, Math.ceil(n * remaining * 1.25) + 1024, rest);
+      // Room for the sources to come when the family recurs (it was in the first source, or it
+      // outgrew its block); a family first seen later may be this source's alone.
+      const recurs = a.seen === 0 || b !== undefined;
+      const nb = carve(a, Math.ceil(n * (recurs ? remaining : 1) * 1.25) + 1024, rest);
       if (nb === null) return null;
       b = nb;
       a.blocks.set(f.name, b);

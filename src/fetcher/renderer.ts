@@ -278,8 +278,9 @@ const MAX_PINNED = 20_000;
 /**
  * Parses and renders on `size` worker threads (started on first use), so the sources of one merged
  * request are processed in parallel on several cores and the event loop stays free for I/O.
- * A job with a source key always goes to the same worker (the one with the fewest keys when first
- * seen), where that source's render cache lives; other jobs go to any idle worker.
+ * A job with a source key always goes to the same worker, where that source's render cache lives
+ * (first seen in a `group`: the group's new sources in runs of consecutive ones per worker, from
+ * the one with the fewest keys; else the one with the fewest keys); other jobs go to any idle worker.
  * Bodies are transferred, not copied; a crashed worker fails its job and is replaced.
  */
 export class WorkerRenderer implements Renderer {
@@ -380,8 +381,7 @@ export class WorkerRenderer implements Renderer {
     // Sources seen for the first time are pinned in runs of consecutive ones per worker (from the
     // one with the fewest), so that a family's lines of one worker's sources are one piece of the
     // merge: sources of a request are merged in this order.
-    const fresh: string[] = [];
-    for (const k of sourceKeys) if (!this.pins.has(k) && !fresh.includes(k)) fresh.push(k);
+    const fresh = [...new Set(sourceKeys.filter((k) => !this.pins.has(k)))];
     if (fresh.length > 0) {
       if (this.pins.size + fresh.length > MAX_PINNED) this.clearPins();
       let start = 0;
