@@ -184,3 +184,51 @@ test('worker renderer groups: a worker that dies with a group open is replaced; 
     await pool.close();
   }
 });
+
+test('worker renderer groups: past the output pool’s bound, renders fall back to their own buffers, bytes unchanged', async () => {
+  const { WorkerRenderer, inlineRenderer } = await import('./renderer.js');
+  const { mergeRenderedChunks } = await import('./render.js');
+  const pool = new WorkerRenderer(2, 300 << 10); // room for one request's arenas per worker, not two
+  try {
+    const keys = Array.from({ length: 10 }, (_, i) => `http://127.0.0.1:${2200 + i}/metrics`);
+    const targets = keys.map((_, i) => ['index', String(i), 'instance', `127.0.0.1:${2200 + i}`]);
+    const body = (i: number, v: number) =>
+      Buffer.from(
+        `# TYPE a gauge\n${Array.from({ length: 150 }, (_, k) => `a{k="${k}",pad="${'p'.repeat(60)}"} ${v + i}\n`).join('')}# TYPE b counter\nb_total ${v}\n`,
+      );
+    const request = async (v: number) => {
+      const group = pool.group(keys);
+      const rendered = await Promise.all(
+        keys.map((k, i) => pool.render(body(i, v), 'text/plain', targets[i] as string[], 'text', k, group)),
+      );
+      const inline = await Promise.all(
+        keys.map((k, i) => inlineRenderer.render(body(i, v), 'text/plain', targets[i] as string[], 'text', k)),
+      );
+      const chunks = mergeRenderedChunks(
+        rendered.map((r, i) => ({ targetLabels: targets[i] as string[], rendered: r })),
+        'text',
+      );
+      const want = mergeRendered(
+        inline.map((r, i) => ({ targetLabels: targets[i] as string[], rendered: r })),
+        'text',
+      ).toString();
+      const inArena = chunks.filter((c) => c.buffer instanceof SharedArrayBuffer).length;
+      return { chunks, want, group, inArena };
+    };
+    const first = await request(1);
+    assert.equal(Buffer.concat(first.chunks).toString(), first.want);
+    assert.ok(first.inArena > 0, 'the first request fits its arenas');
+    const second = await request(2); // the first still held: no room
+    assert.equal(Buffer.concat(second.chunks).toString(), second.want);
+    assert.equal(second.inArena, 0, 'the second falls back');
+    assert.equal(Buffer.concat(first.chunks).toString(), first.want, 'the first intact');
+    first.group.release();
+    second.group.release();
+    await new Promise((r) => setImmediate(r));
+    const third = await request(3);
+    assert.equal(Buffer.concat(third.chunks).toString(), third.want);
+    assert.ok(third.inArena > 0, 'released arenas are used again');
+  } finally {
+    await pool.close();
+  }
+});

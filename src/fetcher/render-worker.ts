@@ -1,5 +1,5 @@
 // Worker thread entry of WorkerRenderer: parse + render one source per message.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { ExpositionFormat, Labels } from '../exposition/index.js';
 import type { RenderedFamily } from './render.js';
 import { renderCacheKey } from './render-cache.js';
@@ -15,7 +15,7 @@ import {
 } from './renderer.js';
 import { copyInto, SharedBufferPool, type SharedBufferSlot } from './shared-buffer-pool.js';
 
-const pool = new SharedBufferPool();
+const pool = new SharedBufferPool((workerData as { outputPoolBytes?: number } | null)?.outputPoolBytes);
 
 /** Where a family's lines of one group's sources go: appended at `end` until `cap`. */
 interface Block {

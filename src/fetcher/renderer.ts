@@ -295,7 +295,11 @@ export class WorkerRenderer implements Renderer {
   /** A pump is due at the end of this turn of the event loop (`render` batches its jobs there). */
   private pumpScheduled = false;
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    /** Bytes of output slots per worker (tests: a small pool takes the fallbacks). */
+    private readonly outputPoolBytes?: number,
+  ) {
     this.lanes = Array.from({ length: Math.max(1, size) }, () => new Lane());
   }
 
@@ -419,7 +423,7 @@ export class WorkerRenderer implements Renderer {
   }
 
   private spawn(lane: Lane): Worker {
-    const w = new Worker(new URL('./render-worker.js', import.meta.url));
+    const w = new Worker(new URL('./render-worker.js', import.meta.url), { workerData: { outputPoolBytes: this.outputPoolBytes } });
     w.on('message', (m: BatchReply) => {
       for (const r of m.replies) this.onReply(lane, w, r);
       this.pump();
