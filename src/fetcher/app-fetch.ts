@@ -119,13 +119,13 @@ interface Job {
   readonly index: string;
 }
 
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items` (in `order`, a permutation of their indexes) with at most `limit` at once; results in input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>, order?: readonly number[]): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
-      const i = next++;
+      const i = order === undefined ? next++ : (order[next++] as number);
       out[i] = await fn(items[i] as T);
     }
   };
@@ -263,15 +263,20 @@ function renderAll(
   jobs: readonly Job[],
   group: RenderGroup | undefined,
 ): Promise<[SourceReport['outcome'], RenderedSource | null][]> {
-  return mapBounded(jobs, deps.concurrency, async (j): Promise<[SourceReport['outcome'], RenderedSource | null]> => {
-    const key = `${j.req.origin}${j.req.path}`;
-    const o = await deps.client.fetch(j.req, deps.renderer.bodyBuffers?.(key));
-    if (!o.ok) return [o, null];
-    try {
-      const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format, key, group);
-      return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
-    } catch (err) {
-      return [{ ok: false, reason: 'parse', detail: (err as Error).message, durationMs: o.durationMs }, null];
-    }
-  });
+  return mapBounded(
+    jobs,
+    deps.concurrency,
+    async (j): Promise<[SourceReport['outcome'], RenderedSource | null]> => {
+      const key = `${j.req.origin}${j.req.path}`;
+      const o = await deps.client.fetch(j.req, deps.renderer.bodyBuffers?.(key));
+      if (!o.ok) return [o, null];
+      try {
+        const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format, key, group);
+        return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
+      } catch (err) {
+        return [{ ok: false, reason: 'parse', detail: (err as Error).message, durationMs: o.durationMs }, null];
+      }
+    },
+    group?.order,
+  );
 }

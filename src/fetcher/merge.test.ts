@@ -132,6 +132,7 @@ test('worker renderer groups: a family of one worker’s sources is one piece; b
       return { chunks: mergeRenderedChunks(inputs, 'text'), want, group, rendered };
     };
     const first = await request(1);
+    assert.deepEqual(first.group.order, [0, 5, 1, 6, 2, 7, 3, 8, 4, 9], 'fetched with the two workers’ runs interleaved');
     assert.equal(Buffer.concat(first.chunks).toString(), first.want);
     // 4 families (one only in one source), 2 workers: a header and at most one piece per worker each.
     assert.ok(first.chunks.length <= 4 * 3, `${first.chunks.length} pieces`);

@@ -38,6 +38,11 @@ export interface Renderer {
 
 /** One merged request's renders (`Renderer.group`). */
 export interface RenderGroup {
+  /**
+   * The sources' indexes in the order to fetch them: each worker's run of consecutive sources
+   * interleaved with the others', so that every worker has bodies to render as they come in.
+   */
+  readonly order: readonly number[];
   /** The lines of the group's renders may be reused: call once the response is written (idempotent). */
   release(): void;
 }
@@ -181,6 +186,7 @@ interface Job {
 class Group implements RenderGroup {
   readonly expect = new Map<Lane, number>();
   readonly sentTo = new Map<Lane, Worker>();
+  order: number[] = [];
   private released = false;
   constructor(
     readonly id: number,
@@ -394,10 +400,16 @@ export class WorkerRenderer implements Renderer {
       for (let i = 0; i < fresh.length; i++)
         this.pin(fresh[i] as string, this.lanes[(start + Math.floor(i / per)) % this.lanes.length] as Lane);
     }
-    for (const k of sourceKeys) {
-      const lane = this.laneFor(k);
+    const byLane = new Map<Lane, number[]>();
+    for (let i = 0; i < sourceKeys.length; i++) {
+      const lane = this.laneFor(sourceKeys[i] as string);
       g.expect.set(lane, (g.expect.get(lane) ?? 0) + 1);
+      const q = byLane.get(lane);
+      if (q === undefined) byLane.set(lane, [i]);
+      else q.push(i);
     }
+    const queues = [...byLane.values()];
+    for (let k = 0; g.order.length < sourceKeys.length; k++) for (const q of queues) if (k < q.length) g.order.push(q[k] as number);
     return g;
   }
 
