@@ -10,7 +10,7 @@ import {
   mergeRenderedChunks,
   type RenderedSource,
 } from './render.js';
-import type { Renderer } from './renderer.js';
+import type { Renderer, RenderGroup } from './renderer.js';
 import type { FetcherMetrics } from './self-metrics.js';
 
 /** What the app instances are sent as `Accept` (the original's, per API version). */
@@ -119,13 +119,13 @@ interface Job {
   readonly index: string;
 }
 
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items` (in `order`, a permutation of their indexes) with at most `limit` at once; results in input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>, order?: readonly number[]): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
-      const i = next++;
+      const i = order === undefined ? next++ : (order[next++] as number);
       out[i] = await fn(items[i] as T);
     }
   };
@@ -197,20 +197,19 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
   }
 
   const m = deps.metrics;
-  const rendered = await mapBounded(jobs, deps.concurrency, async (j): Promise<[SourceReport['outcome'], RenderedSource | null]> => {
-    const key = `${j.req.origin}${j.req.path}`;
-    const o = await deps.client.fetch(j.req, deps.renderer.bodyBuffers?.(key));
-    if (!o.ok) return [o, null];
-    try {
-      const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format, key);
-      return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
-    } catch (err) {
-      return [{ ok: false, reason: 'parse', detail: (err as Error).message, durationMs: o.durationMs }, null];
-    }
-  });
+  // The renders laid out for this merge (a family's lines of one worker's sources in one piece).
+  const group = deps.renderer.group?.(jobs.map((j) => `${j.req.origin}${j.req.path}`));
+  let rendered: [SourceReport['outcome'], RenderedSource | null][];
+  try {
+    rendered = await renderAll(deps, r, jobs, group);
+  } catch (err) {
+    group?.release();
+    throw err;
+  }
   let okCount = 0;
   let duplicates = 0;
   const releases: (() => void)[] = [];
+  if (group !== undefined) releases.push(() => group.release());
   const sources: SourceReport[] = [];
   const inputs: MergeInput[] = jobs.map((j, i) => {
     const [o, rs] = rendered[i] as [SourceReport['outcome'], RenderedSource | null];
@@ -255,4 +254,29 @@ export async function fetchApp(deps: AppFetcherDeps, r: AppFetchRequest): Promis
     );
   }
   return { chunks, bytes, format: r.format, sources, okCount, failCount: jobs.length - okCount, lease: new Lease(releases) };
+}
+
+/** Fetches and renders every job (at most `concurrency` at once); results in job order. */
+function renderAll(
+  deps: AppFetcherDeps,
+  r: AppFetchRequest,
+  jobs: readonly Job[],
+  group: RenderGroup | undefined,
+): Promise<[SourceReport['outcome'], RenderedSource | null][]> {
+  return mapBounded(
+    jobs,
+    deps.concurrency,
+    async (j): Promise<[SourceReport['outcome'], RenderedSource | null]> => {
+      const key = `${j.req.origin}${j.req.path}`;
+      const o = await deps.client.fetch(j.req, deps.renderer.bodyBuffers?.(key));
+      if (!o.ok) return [o, null];
+      try {
+        const rs = await deps.renderer.render(o.body, o.contentType, j.targetLabels, r.format, key, group);
+        return [{ ok: true, bytes: o.bytes, durationMs: o.durationMs }, rs];
+      } catch (err) {
+        return [{ ok: false, reason: 'parse', detail: (err as Error).message, durationMs: o.durationMs }, null];
+      }
+    },
+    group?.order,
+  );
 }

@@ -102,6 +102,8 @@ export class SourceRenderCache implements SampleVisitor {
   private out: Buffer = EMPTY_BUFFER;
   /** The pool the lines of this render go to, if any. */
   private pool: SharedBufferPool | null = null;
+  /** This render's lines stay in `out`, lent to the caller until the next render (see `render`). */
+  private borrow = false;
   /** The last parsed body's lines, to render the next body without parsing it when only values changed. */
   private skeleton: Skeleton | null = null;
   private pos = 0;
@@ -138,12 +140,15 @@ export class SourceRenderCache implements SampleVisitor {
 
   /**
    * Parses `body` and renders it; same result as `renderSource(parseExposition(body), …)`. With a
-   * `pool`, the lines may be written into one of its slots (then `RenderedSource.slot`).
+   * `pool`, the lines may be written into one of its slots (then `RenderedSource.slot`). With
+   * `borrow`, they are views into this cache's own buffer, valid until it renders again: for a
+   * caller that copies them at once (a render worker placing them in its response arena).
    */
-  render(body: Buffer, contentType: string | null, pool: SharedBufferPool | null = null): RenderedSource {
+  render(body: Buffer, contentType: string | null, pool: SharedBufferPool | null = null, borrow = false): RenderedSource {
     if (resolveFormat({ contentType }) !== 'text')
       return renderSource(parseExposition(body, { contentType }), this.target, this.format, body.length);
-    this.pool = pool;
+    this.pool = borrow ? null : pool;
+    this.borrow = borrow;
     if (this.skeleton !== null) {
       this.startRender(body.length);
       const replayed = this.replay(body, this.skeleton);
@@ -323,9 +328,10 @@ export class SourceRenderCache implements SampleVisitor {
   private reset(): void {
     this.families = new Map();
     this.current = null;
-    // The output buffer is kept for the next render when the lines went to a pool slot.
-    if (this.pool === null) this.out = EMPTY_BUFFER;
+    // The output buffer is kept for the next render when the lines went to a pool slot (or are lent).
+    if (this.pool === null && !this.borrow) this.out = EMPTY_BUFFER;
     this.pool = null;
+    this.borrow = false;
     this.lineBuf = EMPTY_BUFFER;
     this.predictedEntry = null;
   }
@@ -609,6 +615,7 @@ export class RenderCaches {
     format: ExpositionFormat,
     pool: SharedBufferPool | null = null,
     key = renderCacheKey(format, sourceKey, target),
+    borrow = false,
   ): RenderedSource {
     const now = this.now();
     let slot = this.slots.get(key);
@@ -617,7 +624,7 @@ export class RenderCaches {
     slot.used = now;
     this.slots.set(key, slot);
     try {
-      return slot.cache.render(body, contentType, pool);
+      return slot.cache.render(body, contentType, pool, borrow);
     } finally {
       this.total += slot.cache.size - slot.size;
       slot.size = slot.cache.size;

@@ -1,5 +1,5 @@
 // Worker thread entry of WorkerRenderer: parse + render one source per message.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { ExpositionFormat, Labels } from '../exposition/index.js';
 import type { RenderedFamily } from './render.js';
 import { renderCacheKey } from './render-cache.js';
@@ -13,9 +13,92 @@ import {
   type ReleaseMessage,
   type WorkerReply,
 } from './renderer.js';
-import { SharedBufferPool } from './shared-buffer-pool.js';
+import { copyInto, SharedBufferPool, type SharedBufferSlot } from './shared-buffer-pool.js';
 
-const pool = new SharedBufferPool();
+const pool = new SharedBufferPool((workerData as { outputPoolBytes?: number } | null)?.outputPoolBytes);
+
+/** Where a family's lines of one group's sources go: appended at `end` until `cap`. */
+interface Block {
+  slot: SharedBufferSlot;
+  end: number;
+  cap: number;
+}
+
+/**
+ * The output of one merged request's sources on this worker (a `group`): per family, one block
+ * of a pool slot that each source's lines of that family are appended to, so that the response
+ * lists a family's lines of all these sources as one piece instead of one per source. A block is
+ * sized for the sources still to come (`expect`), with slack, when its family recurs (it is in
+ * the first source, or outgrew its block), else for this source's lines alone: memory stays
+ * about the group's output. Given back as a whole once the response is written
+ * (`ReleaseMessage.groups`).
+ */
+class Arena {
+  readonly slots: SharedBufferSlot[] = [];
+  cur: SharedBufferSlot | null = null;
+  bump = 0;
+  readonly blocks = new Map<string, Block>();
+  seen = 0;
+  constructor(readonly expect: number) {}
+}
+
+const arenas = new Map<number, Arena>();
+/** Arenas open at once, past which a group's sources take one slot each (releases lost to a bug cannot pile up). */
+const MAX_ARENAS = 1024;
+
+/** A block of `want` bytes in the arena (a new slot when the current one is full); null when the pool is. */
+function carve(a: Arena, want: number, rest: number): Block | null {
+  if (a.cur === null || a.bump + want > a.cur.buf.length) {
+    // Room for what is left of the group, so that its blocks follow each other in one slot.
+    const s = pool.take(Math.max(want, rest));
+    if (s === null) return null;
+    a.slots.push(s);
+    a.cur = s;
+    a.bump = 0;
+  }
+  const b = { slot: a.cur, end: a.bump, cap: a.bump + want };
+  a.bump += want;
+  return b;
+}
+
+/**
+ * Copies the render's families into the group's arena: per family, slot id, offset and length
+ * (triples). Null when the pool is full (the families placed so far only waste their room).
+ */
+function place(a: Arena, families: readonly RenderedFamily[]): number[] | null {
+  const remaining = Math.max(1, a.expect - a.seen);
+  let total = 0;
+  for (const f of families) total += f.lines.length;
+  // Headroom: the next sources' renders are about as large as this one, a little more or less.
+  const rest = Math.ceil(total * remaining * 1.25) + 65536;
+  const places: number[] = [];
+  for (const f of families) {
+    const n = f.lines.length;
+    let b = a.blocks.get(f.name);
+    if (b === undefined || b.end + n > b.cap) {
+      // Room for the sources to come when the family recurs (it was in the first source, or it
+      // outgrew its block); a family first seen later may be this source's alone.
+      const recurs = a.seen === 0 || b !== undefined;
+      const nb = carve(a, Math.ceil(n * (recurs ? remaining : 1) * 1.25) + 1024, rest);
+      if (nb === null) return null;
+      b = nb;
+      a.blocks.set(f.name, b);
+    }
+    copyInto(b.slot.buf, f.lines, b.end);
+    places.push(b.slot.id, b.end, n);
+    b.end += n;
+  }
+  a.seen++;
+  return places;
+}
+
+/** The group's slots are free again: its response was written. */
+function releaseGroup(g: number): void {
+  const a = arenas.get(g);
+  if (a === undefined) return;
+  arenas.delete(g);
+  for (const s of a.slots) pool.give(s.id);
+}
 
 /** Input slots of the main thread's pool for this worker, mapped once. */
 const inputs = new Map<number, Buffer>();
@@ -75,16 +158,38 @@ function sameMeta(f: RenderedFamily, m: FamilyMeta): boolean {
 function run(m: JobMessage, transfer: ArrayBuffer[]): WorkerReply {
   // Output slots given back with the job: before it takes one.
   if (m.release !== undefined) for (const id of m.release) pool.give(id);
+  if (m.releaseGroups !== undefined) for (const g of m.releaseGroups) releaseGroup(g);
   let reply: WorkerReply;
   try {
     const spec = specOf(m);
     const body = bodyOf(m);
+    let arena: Arena | null = null;
+    if (m.group !== undefined && spec !== null) {
+      arena = arenas.get(m.group) ?? null;
+      if (arena === null && arenas.size < MAX_ARENAS) {
+        arena = new Arena(m.expect ?? 1);
+        arenas.set(m.group, arena);
+      }
+    }
+    // With an arena, the lines are copied from the render cache's own buffer straight into it.
+    const borrow = arena !== null;
     const r =
       spec === null
         ? parseAndRender(body, m.contentType, m.targetLabels as Labels, m.format as ExpositionFormat, undefined, pool)
-        : parseAndRender(body, m.contentType, spec.targetLabels, spec.format, spec.sourceKey, pool, spec.cacheKey);
+        : parseAndRender(body, m.contentType, spec.targetLabels, spec.format, spec.sourceKey, borrow ? null : pool, spec.cacheKey, borrow);
+    const placed = arena === null ? null : place(arena, r.families);
     const offsets: number[] = [];
-    if (r.slot !== undefined) {
+    if (placed !== null) {
+      reply = { id: m.id, ok: true, places: placed, series: r.series, duplicates: r.duplicates };
+      for (const s of (arena as Arena).slots) {
+        if (s.sent) continue;
+        s.sent = true;
+        if (reply.newSlots === undefined) reply.newSlots = [];
+        reply.newSlots.push({ id: s.id, sab: s.sab });
+      }
+      const dropped = pool.takeDropped();
+      if (dropped.length > 0) reply.dropped = dropped;
+    } else if (r.slot !== undefined) {
       // Lines are views into a pool slot the main thread maps: offsets only.
       for (const f of r.families) offsets.push(f.lines.byteOffset, f.lines.length);
       reply = { id: m.id, ok: true, slot: r.slot.id, offsets, series: r.series, duplicates: r.duplicates };
@@ -99,7 +204,8 @@ function run(m: JobMessage, transfer: ArrayBuffer[]): WorkerReply {
       // (the usual case), else copy them once into a fresh ArrayBuffer.
       const first = r.families[0]?.lines.buffer;
       let out: ArrayBuffer;
-      if (first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first) && !transfer.includes(first)) {
+      // A borrowed buffer stays with the render cache: copied, never transferred.
+      if (!borrow && first instanceof ArrayBuffer && r.families.every((f) => f.lines.buffer === first) && !transfer.includes(first)) {
         out = first;
         for (const f of r.families) offsets.push(f.lines.byteOffset, f.lines.length);
       } else {
@@ -129,6 +235,7 @@ function run(m: JobMessage, transfer: ArrayBuffer[]): WorkerReply {
 parentPort?.on('message', (m: BatchMessage | ReleaseMessage) => {
   if (!('jobs' in m)) {
     for (const id of m.release) pool.give(id);
+    if (m.groups !== undefined) for (const g of m.groups) releaseGroup(g);
     return;
   }
   const transfer: ArrayBuffer[] = [];

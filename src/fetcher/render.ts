@@ -402,7 +402,24 @@ export function mergeRenderedChunks(sources: readonly MergeInput[], format: Expo
   const chunks: Buffer[] = [];
   for (const [name, m] of byName) {
     chunks.push(Buffer.from(header(name, m.type, m.help, m.unit, om)));
-    for (const p of m.parts) chunks.push(p);
+    // Lines that follow each other in memory (a render worker's arena) go out as one piece.
+    const parts = m.parts;
+    let run = parts[0] as Buffer;
+    let runEnd = run.byteOffset + run.length;
+    let joined = false;
+    for (let i = 1; i < parts.length; i++) {
+      const p = parts[i] as Buffer;
+      if (p.buffer === run.buffer && p.byteOffset === runEnd) {
+        runEnd += p.length;
+        joined = true;
+        continue;
+      }
+      chunks.push(joined ? Buffer.from(run.buffer, run.byteOffset, runEnd - run.byteOffset) : run);
+      run = p;
+      runEnd = p.byteOffset + p.length;
+      joined = false;
+    }
+    chunks.push(joined ? Buffer.from(run.buffer, run.byteOffset, runEnd - run.byteOffset) : run);
   }
   let tail = '';
   if (conflicts !== '') tail += `${header(TYPE_CONFLICT_FAMILY, 'gauge', TYPE_CONFLICT_HELP, null, om)}${conflicts}`;

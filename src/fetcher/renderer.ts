@@ -19,13 +19,32 @@ export interface Renderer {
     targetLabels: Labels,
     format: ExpositionFormat,
     sourceKey?: string,
+    group?: RenderGroup,
   ): Promise<RenderedSource>;
+  /**
+   * The sources (keys, in merge order) of one merged request about to be rendered: its renders
+   * (`render(…, group)`) are laid out for the merge, each family's lines of one worker's sources in
+   * one piece. `release` once the merged response no longer needs the lines (with their own
+   * `release`s).
+   */
+  group?(sourceKeys: readonly string[]): RenderGroup;
   /**
    * Where to read `sourceKey`'s next body so that `render` takes it without a copy (a body given
    * to `render` as the one buffer taken from these, from offset 0), if this renderer has such memory.
    */
   bodyBuffers?(sourceKey: string): BodyBuffers;
   close(): Promise<void>;
+}
+
+/** One merged request's renders (`Renderer.group`). */
+export interface RenderGroup {
+  /**
+   * The sources' indexes in the order to fetch them: each worker's run of consecutive sources
+   * interleaved with the others', so that every worker has bodies to render as they come in.
+   */
+  readonly order: readonly number[];
+  /** The lines of the group's renders may be reused: call once the response is written (idempotent). */
+  release(): void;
 }
 
 /** A body received in chunks, as one buffer. */
@@ -46,8 +65,9 @@ export function parseAndRender(
   sourceKey?: string,
   pool: SharedBufferPool | null = null,
   cacheKey?: string,
+  borrow = false,
 ): RenderedSource {
-  if (sourceKey !== undefined) return threadCaches.render(sourceKey, body, contentType, targetLabels, format, pool, cacheKey);
+  if (sourceKey !== undefined) return threadCaches.render(sourceKey, body, contentType, targetLabels, format, pool, cacheKey, borrow);
   return renderSource(parseExposition(body, { contentType }), targetLabels, format, body.length);
 }
 
@@ -70,6 +90,10 @@ export interface WorkerReply {
   sab?: SharedArrayBuffer;
   /** Slots the worker dropped: forget their mapping. */
   dropped?: number[];
+  /** Placed in the group's arena: per family, slot id, offset and length (triples). */
+  places?: number[];
+  /** Arena slots the main thread has not mapped yet. */
+  newSlots?: { id: number; sab: SharedArrayBuffer }[];
   /** Per family: offset and length of its lines in the buffer. */
   offsets?: number[];
   /** The families, when the main thread does not have them for this source already (see `Lane.told`). */
@@ -103,6 +127,12 @@ export interface JobMessage {
   clearSpecs?: true;
   /** Output slots given back (as `ReleaseMessage`), before this job takes one. */
   release?: number[];
+  /** Groups whose arenas are given back (as `ReleaseMessage.groups`). */
+  releaseGroups?: number[];
+  /** The merged request this job is part of (`RenderGroup`): its lines go to the group's arena. */
+  group?: number;
+  /** With `group`: the group's jobs on this worker in all (sizes the arena). */
+  expect?: number;
 }
 
 /**
@@ -148,6 +178,25 @@ interface Job {
   input: SharedBufferSlot | null;
   resolve: (r: RenderedSource) => void;
   reject: (e: Error) => void;
+  /** The merged request it belongs to, if any. */
+  group: Group | null;
+}
+
+/** A `RenderGroup` of `WorkerRenderer`: its id, its jobs per lane, and the workers holding its arenas. */
+class Group implements RenderGroup {
+  readonly expect = new Map<Lane, number>();
+  readonly sentTo = new Map<Lane, Worker>();
+  order: number[] = [];
+  private released = false;
+  constructor(
+    readonly id: number,
+    private readonly onRelease: (g: Group) => void,
+  ) {}
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.onRelease(this);
+  }
 }
 
 class RenderError extends Error {
@@ -170,6 +219,8 @@ export interface FamilyMeta {
 /** A message to a worker that is not a job: these slots' responses are written, reuse them. */
 export interface ReleaseMessage {
   release: number[];
+  /** Groups whose responses are written: their arenas' slots. */
+  groups?: number[];
 }
 
 /**
@@ -203,6 +254,8 @@ class Lane {
   pinned = 0;
   /** Output slots given back and not yet told to the worker: sent in one message (see `releaseSlot`). */
   released: number[] = [];
+  /** Groups whose arenas are given back, not yet told to the worker (with `released`). */
+  releasedGroups: number[] = [];
   /** Per source key: the specs this worker was told (a key rendered in two formats has two). */
   specs = new Map<string, ToldSpec[]>();
   specCount = 0;
@@ -231,8 +284,9 @@ const MAX_PINNED = 20_000;
 /**
  * Parses and renders on `size` worker threads (started on first use), so the sources of one merged
  * request are processed in parallel on several cores and the event loop stays free for I/O.
- * A job with a source key always goes to the same worker (the one with the fewest keys when first
- * seen), where that source's render cache lives; other jobs go to any idle worker.
+ * A job with a source key always goes to the same worker, where that source's render cache lives
+ * (first seen in a `group`: the group's new sources in runs of consecutive ones per worker, from
+ * the one with the fewest keys; else the one with the fewest keys); other jobs go to any idle worker.
  * Bodies are transferred, not copied; a crashed worker fails its job and is replaced.
  */
 export class WorkerRenderer implements Renderer {
@@ -242,11 +296,16 @@ export class WorkerRenderer implements Renderer {
   /** Input slots lent to fetches, by their memory. */
   private readonly lent = new Map<ArrayBufferLike, Lent>();
   private nextId = 1;
+  private nextGroup = 1;
   private closed = false;
   /** A pump is due at the end of this turn of the event loop (`render` batches its jobs there). */
   private pumpScheduled = false;
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    /** Bytes of output slots per worker (tests: a small pool takes the fallbacks). */
+    private readonly outputPoolBytes?: number,
+  ) {
     this.lanes = Array.from({ length: Math.max(1, size) }, () => new Lane());
   }
 
@@ -256,6 +315,7 @@ export class WorkerRenderer implements Renderer {
     targetLabels: Labels,
     format: ExpositionFormat,
     sourceKey?: string,
+    group?: RenderGroup,
   ): Promise<RenderedSource> {
     const one = Buffer.isBuffer(body) ? body : body.length === 1 ? (body[0] as Buffer) : null;
     const lent = one !== null && one.byteOffset === 0 ? this.lent.get(one.buffer) : undefined;
@@ -268,7 +328,8 @@ export class WorkerRenderer implements Renderer {
       const id = this.nextId++;
       const msg: JobMessage = sourceKey === undefined ? { id, contentType, targetLabels, format, body: whole(body) } : { id, contentType };
       let chunks = sourceKey === undefined ? null : Buffer.isBuffer(body) ? [body] : (body as readonly Buffer[]);
-      const job: Job = { id, msg, sourceKey, targetLabels, format, chunks, input: null, resolve, reject };
+      const g = group instanceof Group && sourceKey !== undefined ? group : null;
+      const job: Job = { id, msg, sourceKey, targetLabels, format, chunks, input: null, resolve, reject, group: g };
       const lane = sourceKey === undefined ? null : this.laneFor(sourceKey);
       if (lent !== undefined) {
         if (lane === lent.lane && lent.pool === lane.inputs) {
@@ -325,23 +386,56 @@ export class WorkerRenderer implements Renderer {
     };
   }
 
+  group(sourceKeys: readonly string[]): RenderGroup {
+    const g = new Group(this.nextGroup++, (x) => this.releaseGroup(x));
+    // Sources seen for the first time are pinned in runs of consecutive ones per worker (from the
+    // one with the fewest), so that a family's lines of one worker's sources are one piece of the
+    // merge: sources of a request are merged in this order.
+    const fresh = [...new Set(sourceKeys.filter((k) => !this.pins.has(k)))];
+    if (fresh.length > 0) {
+      if (this.pins.size + fresh.length > MAX_PINNED) this.clearPins();
+      let start = 0;
+      for (let i = 1; i < this.lanes.length; i++) if ((this.lanes[i] as Lane).pinned < (this.lanes[start] as Lane).pinned) start = i;
+      const per = Math.ceil(fresh.length / this.lanes.length);
+      for (let i = 0; i < fresh.length; i++)
+        this.pin(fresh[i] as string, this.lanes[(start + Math.floor(i / per)) % this.lanes.length] as Lane);
+    }
+    const byLane = new Map<Lane, number[]>();
+    for (let i = 0; i < sourceKeys.length; i++) {
+      const lane = this.laneFor(sourceKeys[i] as string);
+      g.expect.set(lane, (g.expect.get(lane) ?? 0) + 1);
+      const q = byLane.get(lane);
+      if (q === undefined) byLane.set(lane, [i]);
+      else q.push(i);
+    }
+    const queues = [...byLane.values()];
+    for (let k = 0; g.order.length < sourceKeys.length; k++) for (const q of queues) if (k < q.length) g.order.push(q[k] as number);
+    return g;
+  }
+
   private laneFor(key: string): Lane {
     let lane = this.pins.get(key);
     if (lane === undefined) {
-      if (this.pins.size >= MAX_PINNED) {
-        this.pins.clear();
-        for (const l of this.lanes) l.pinned = 0;
-      }
+      if (this.pins.size >= MAX_PINNED) this.clearPins();
       lane = this.lanes[0] as Lane;
       for (const l of this.lanes) if (l.pinned < lane.pinned) lane = l;
-      lane.pinned++;
-      this.pins.set(key, lane);
+      this.pin(key, lane);
     }
     return lane;
   }
 
+  private pin(key: string, lane: Lane): void {
+    lane.pinned++;
+    this.pins.set(key, lane);
+  }
+
+  private clearPins(): void {
+    this.pins.clear();
+    for (const l of this.lanes) l.pinned = 0;
+  }
+
   private spawn(lane: Lane): Worker {
-    const w = new Worker(new URL('./render-worker.js', import.meta.url));
+    const w = new Worker(new URL('./render-worker.js', import.meta.url), { workerData: { outputPoolBytes: this.outputPoolBytes } });
     w.on('message', (m: BatchReply) => {
       for (const r of m.replies) this.onReply(lane, w, r);
       this.pump();
@@ -370,9 +464,18 @@ export class WorkerRenderer implements Renderer {
           if (dropped.length > 0) job.msg.dropInputs = dropped;
         }
         if (job.sourceKey !== undefined) this.specOf(lane, job);
+        if (job.group !== null) {
+          job.msg.group = job.group.id;
+          job.msg.expect = job.group.expect.get(lane) ?? 1;
+          job.group.sentTo.set(lane, w);
+        }
         if (lane.released.length > 0) {
           job.msg.release = lane.released;
           lane.released = [];
+        }
+        if (lane.releasedGroups.length > 0) {
+          job.msg.releaseGroups = lane.releasedGroups;
+          lane.releasedGroups = [];
         }
         const b = job.msg.body;
         // Transfer the body when it owns its memory; a view into a shared pool would take others' bytes along.
@@ -446,6 +549,7 @@ export class WorkerRenderer implements Renderer {
     if (lane.inflight.size === 0) w.unref();
     if (r.dropped !== undefined) for (const id of r.dropped) lane.slots.delete(id);
     if (r.sab !== undefined && r.slot !== undefined) lane.slots.set(r.slot, Buffer.from(r.sab));
+    if (r.newSlots !== undefined) for (const n of r.newSlots) lane.slots.set(n.id, Buffer.from(n.sab));
     if (job !== null && job.id === r.id) {
       const buf = r.buffer !== undefined ? Buffer.from(r.buffer) : r.slot !== undefined ? lane.slots.get(r.slot) : undefined;
       const key = job.sourceKey;
@@ -458,7 +562,16 @@ export class WorkerRenderer implements Renderer {
         lane.told.set(key, metas);
       } else if (metas === undefined && key !== undefined) metas = lane.told.get(key);
       const offsets = r.offsets;
-      if (r.ok && buf !== undefined && metas !== undefined && offsets !== undefined) {
+      const places = r.places;
+      if (r.ok && places !== undefined && metas !== undefined) {
+        // In the group's arena: released with the group.
+        const families: RenderedFamily[] = metas.map((f, i) => {
+          const slot = lane.slots.get(places[3 * i] as number) as Buffer;
+          const off = places[3 * i + 1] as number;
+          return { name: f.name, type: f.type, help: f.help, unit: f.unit, lines: slot.subarray(off, off + (places[3 * i + 2] as number)) };
+        });
+        job.resolve({ families, series: r.series ?? 0, duplicates: r.duplicates ?? 0 });
+      } else if (r.ok && buf !== undefined && metas !== undefined && offsets !== undefined) {
         const families: RenderedFamily[] = metas.map((f, i) => {
           const off = offsets[2 * i] as number;
           return { name: f.name, type: f.type, help: f.help, unit: f.unit, lines: buf.subarray(off, off + (offsets[2 * i + 1] as number)) };
@@ -483,13 +596,30 @@ export class WorkerRenderer implements Renderer {
    * back in the same turn (a response's 50 sources are released together), not one message each.
    */
   private releaseSlot(lane: Lane, w: Worker, slot: number): void {
-    if (lane.released.length === 0)
-      queueMicrotask(() => {
-        if (lane.worker !== w || lane.released.length === 0) return; // a new worker's ids are its own flush's
-        w.postMessage({ release: lane.released } satisfies ReleaseMessage);
-        lane.released = [];
-      });
+    this.flushReleases(lane, w);
     lane.released.push(slot);
+  }
+
+  /** The group's arenas go back to their workers (those it was sent to that still run). */
+  private releaseGroup(g: Group): void {
+    for (const [lane, w] of g.sentTo) {
+      if (lane.worker !== w) continue;
+      this.flushReleases(lane, w);
+      lane.releasedGroups.push(g.id);
+    }
+  }
+
+  /** Releases given back in this turn go to the worker in one message at its end (or with its next job). */
+  private flushReleases(lane: Lane, w: Worker): void {
+    if (lane.released.length > 0 || lane.releasedGroups.length > 0) return; // already due
+    queueMicrotask(() => {
+      if (lane.worker !== w || (lane.released.length === 0 && lane.releasedGroups.length === 0)) return; // a new worker's ids are its own flush's
+      const m: ReleaseMessage = { release: lane.released };
+      if (lane.releasedGroups.length > 0) m.groups = lane.releasedGroups;
+      w.postMessage(m);
+      lane.released = [];
+      lane.releasedGroups = [];
+    });
   }
 
   private onDeath(lane: Lane, w: Worker, err: Error): void {
@@ -498,6 +628,7 @@ export class WorkerRenderer implements Renderer {
     lane.inflight.clear();
     lane.worker = null;
     lane.released = [];
+    lane.releasedGroups = [];
     lane.specs = new Map(); // a new worker is told them afresh
     lane.specCount = 0;
     lane.clearSpecs = false;
