@@ -5,7 +5,6 @@
  * concatenates them without parsing: the floor. Instances, fetcher and floor run as separate
  * processes so the CPU numbers are the server's alone.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent, Pool } from 'undici';
 import { generateCorpus } from './corpus.js';
+import { type BenchChild, cpuSecondsOf, startBenchChild } from './harness.js';
 
 const INSTANCES = 50;
 const SERIES = 1000;
@@ -80,33 +80,9 @@ async function runFloor(): Promise<void> {
 
 // ---- the benchmark ----
 
-interface Proc {
-  child: ChildProcess;
-  firstLine: Promise<string>;
-  output: () => string;
-}
-
-function start(cmd: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const firstLine = new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl !== -1) resolve(out.slice(0, nl));
-    });
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`child exited (${code}):\n${out}`)));
-  });
-  firstLine.catch(() => {});
-  return { child, firstLine, output: () => out };
-}
-
 /** utime+stime of a process in seconds, from /proc (Linux). */
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+  return cpuSecondsOf(`/proc/${pid}/stat`);
 }
 
 /** Peak resident set (VmHWM) in MiB. */
@@ -201,9 +177,9 @@ async function load(
 const f1 = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
 export async function benchFetcher(report: (line: string) => void): Promise<void> {
-  const procs: Proc[] = [];
+  const procs: BenchChild[] = [];
   try {
-    const inst = start([SELF], { FETCHER_BENCH_CHILD: 'instances' });
+    const inst = startBenchChild([SELF], { FETCHER_BENCH_CHILD: 'instances' });
     procs.push(inst);
     const ports = JSON.parse(await inst.firstLine) as number[];
     const addresses = ports.map((p) => `127.0.0.1:${p}`);
@@ -230,9 +206,9 @@ export async function benchFetcher(report: (line: string) => void): Promise<void
       `listen_host: 127.0.0.1\nport: ${port}\nhealth_check_port: ${healthPort}\nroutes_file: ${join(dir, 'routes.json')}\ndisable_keep_alives: false\nfetch_concurrency: 50\nlogging: {level: error}\n`,
     );
     // As the promfetcher bin runs it (its shebang's node flags, src/daemon/README.md).
-    const fetcher = start(['--no-memory-reducer', PROMFETCHER, '-c', join(dir, 'config.yml')], {});
+    const fetcher = startBenchChild(['--no-memory-reducer', PROMFETCHER, '-c', join(dir, 'config.yml')], {});
     procs.push(fetcher);
-    const floor = start([SELF], { FETCHER_BENCH_CHILD: 'floor', FETCHER_BENCH_TARGETS: JSON.stringify(addresses) });
+    const floor = startBenchChild([SELF], { FETCHER_BENCH_CHILD: 'floor', FETCHER_BENCH_TARGETS: JSON.stringify(addresses) });
     procs.push(floor);
     const floorPort = (JSON.parse(await floor.firstLine) as number[])[0] as number;
     await waitUp(`http://127.0.0.1:${healthPort}/`);

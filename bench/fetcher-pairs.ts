@@ -9,14 +9,15 @@
  * (a `dist` is a build's output directory: copy the base's aside, e.g. /tmp/base/dist, with a
  * `node_modules` link and `package.json` beside it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { freePort } from '../src/testing/ports.js';
+import { type BenchChild, cpuSecondsOf, startBenchChild } from './harness.js';
 
 const BENCH = fileURLToPath(new URL('./fetcher-bench.js', import.meta.url));
 const GUID = '5a1e7c2b-0000-4000-8000-00000000be7c';
@@ -37,27 +38,10 @@ interface Window {
 
 const children: ChildProcess[] = [];
 
-function start(args: string[], env: Record<string, string>): { child: ChildProcess; firstLine: Promise<string> } {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  const firstLine = new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl !== -1) resolve(out.slice(0, nl));
-    });
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`child exited (${code}):\n${out}`)));
-  });
-  firstLine.catch(() => {});
-  return { child, firstLine };
-}
-
-function cpuOf(path: string): number {
-  const s = readFileSync(path, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+function start(args: string[], env: Record<string, string>): BenchChild {
+  const c = startBenchChild(args, env);
+  children.push(c.child);
+  return c;
 }
 
 async function fetcher(dist: string, name: string, dir: string, routes: string): Promise<Target> {
@@ -96,14 +80,14 @@ async function window(t: Target, ms: number, concurrency: number): Promise<Windo
   };
   await Promise.all(Array.from({ length: concurrency }, () => one()));
   const lat: number[] = [];
-  const [c0, m0] = [cpuOf(`/proc/${t.pid}/stat`), cpuOf(`/proc/${t.pid}/task/${t.pid}/stat`)];
+  const [c0, m0] = [cpuSecondsOf(`/proc/${t.pid}/stat`), cpuSecondsOf(`/proc/${t.pid}/task/${t.pid}/stat`)];
   const end = performance.now() + ms;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) lat.push(await one());
     }),
   );
-  const [c1, m1] = [cpuOf(`/proc/${t.pid}/stat`), cpuOf(`/proc/${t.pid}/task/${t.pid}/stat`)];
+  const [c1, m1] = [cpuSecondsOf(`/proc/${t.pid}/stat`), cpuSecondsOf(`/proc/${t.pid}/task/${t.pid}/stat`)];
   await pool.close();
   return { n: lat.length, cpu: ((c1 - c0) * 1000) / lat.length, main: ((m1 - m0) * 1000) / lat.length, lat };
 }

@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** Runs `fn` repeatedly for at least `minMs` (after one warm-up) and returns seconds per call. */
@@ -19,3 +21,34 @@ export function fmt(n: number, digits = 1): string {
 }
 
 export type Report = (line: string) => void;
+
+/** A child process of a benchmark and its first line of output (stderr is kept for the error). */
+export interface BenchChild {
+  child: ChildProcess;
+  firstLine: Promise<string>;
+  output: () => string;
+}
+
+/** Starts `node <args>` with extra environment; `firstLine` rejects with its output if it exits first. */
+export function startBenchChild(args: string[], env: Record<string, string>): BenchChild {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const firstLine = new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl !== -1) resolve(out.slice(0, nl));
+    });
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => reject(new Error(`child exited (${code}):\n${out}`)));
+  });
+  firstLine.catch(() => {});
+  return { child, firstLine, output: () => out };
+}
+
+/** utime+stime in seconds from a `/proc/<pid>/stat` or `/proc/<pid>/task/<tid>/stat` file (Linux). */
+export function cpuSecondsOf(statPath: string): number {
+  const stat = readFileSync(statPath, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
