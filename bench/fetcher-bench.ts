@@ -22,7 +22,26 @@ const SERIES = 1000;
 const VALUE_VARIANTS = 4;
 /** Load on each server before the measured rounds. */
 const WARM_UP_MS = 8000;
-const GUID = '5a1e7c2b-0000-4000-8000-00000000be7c';
+/** The bench app's GUID: its merged endpoint is `/v2/apps/${BENCH_APP_GUID}/metrics`. */
+export const BENCH_APP_GUID = '5a1e7c2b-0000-4000-8000-00000000be7c';
+const GUID = BENCH_APP_GUID;
+
+/** The route table (static-file source) of the bench app: one instance per address. */
+export function benchRoutes(addresses: readonly string[]): Record<string, unknown[]> {
+  const tags = (i: number) => ({
+    app_id: GUID,
+    app_name: 'bench',
+    organization_id: 'org-guid',
+    organization_name: 'acme',
+    space_id: 'space-guid',
+    space_name: 'prod',
+    process_type: 'web',
+    instance_id: String(i),
+  });
+  return {
+    'bench.apps.example.com': addresses.map((address, i) => ({ address, tls: false, tags: tags(i), private_instance_index: String(i) })),
+  };
+}
 const SELF = fileURLToPath(import.meta.url);
 const PROMFETCHER = fileURLToPath(new URL('../src/cli/promfetcher.js', import.meta.url));
 
@@ -185,19 +204,7 @@ export async function benchFetcher(report: (line: string) => void): Promise<void
     const addresses = ports.map((p) => `127.0.0.1:${p}`);
 
     const dir = mkdtempSync(join(tmpdir(), 'cf-prom-fetcher-bench-'));
-    const tags = (i: number) => ({
-      app_id: GUID,
-      app_name: 'bench',
-      organization_id: 'org-guid',
-      organization_name: 'acme',
-      space_id: 'space-guid',
-      space_name: 'prod',
-      process_type: 'web',
-      instance_id: String(i),
-    });
-    const routes = {
-      'bench.apps.example.com': addresses.map((address, i) => ({ address, tls: false, tags: tags(i), private_instance_index: String(i) })),
-    };
+    const routes = benchRoutes(addresses);
     writeFileSync(join(dir, 'routes.json'), JSON.stringify(routes));
     const { freePort } = await import('../src/testing/ports.js');
     const [port, healthPort] = [await freePort(), await freePort()];

@@ -17,10 +17,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { freePort } from '../src/testing/ports.js';
+import { BENCH_APP_GUID, benchRoutes } from './fetcher-bench.js';
 import { type BenchChild, cpuSecondsOf, startBenchChild } from './harness.js';
 
 const BENCH = fileURLToPath(new URL('./fetcher-bench.js', import.meta.url));
-const GUID = '5a1e7c2b-0000-4000-8000-00000000be7c';
 
 interface Target {
   name: string;
@@ -60,7 +60,7 @@ async function fetcher(dist: string, name: string, dir: string, routes: string):
     if (up) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { name, port, pid: p.child.pid as number, path: `/v2/apps/${GUID}/metrics` };
+  return { name, port, pid: p.child.pid as number, path: `/v2/apps/${BENCH_APP_GUID}/metrics` };
 }
 
 let seq = 0;
@@ -107,22 +107,7 @@ async function main(): Promise<void> {
   const addresses = (JSON.parse(await inst.firstLine) as number[]).map((port) => `127.0.0.1:${port}`);
   const dir = mkdtempSync(join(tmpdir(), 'cf-prom-fetcher-pairs-'));
   const routes = join(dir, 'routes.json');
-  const tags = (i: number) => ({
-    app_id: GUID,
-    app_name: 'bench',
-    organization_id: 'org-guid',
-    organization_name: 'acme',
-    space_id: 'space-guid',
-    space_name: 'prod',
-    process_type: 'web',
-    instance_id: String(i),
-  });
-  writeFileSync(
-    routes,
-    JSON.stringify({
-      'bench.apps.example.com': addresses.map((address, i) => ({ address, tls: false, tags: tags(i), private_instance_index: String(i) })),
-    }),
-  );
+  writeFileSync(routes, JSON.stringify(benchRoutes(addresses)));
   const a = await fetcher(distA, 'A', dir, routes);
   const b = await fetcher(distB, 'B', dir, routes);
   const fl = start([BENCH], { FETCHER_BENCH_CHILD: 'floor', FETCHER_BENCH_TARGETS: JSON.stringify(addresses) });
