@@ -78,6 +78,11 @@ export function indexOfIn(buf: Buffer, byte: number, start: number, end: number)
   return -1;
 }
 
+/** A DataView over exactly the bytes of `b`, for `sameBytes` and `copyBytes`. */
+export function viewOf(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /**
  * Whether a[as, as + len) equals b[bs, bs + len), eight bytes at a time: as doubles, which are
  * equal only when their bits are, but for 0 and -0 (and a NaN equals nothing): then as integers.

@@ -1,4 +1,4 @@
-import { copyBytes, sameBytes } from './bytes.js';
+import { copyBytes, sameBytes, viewOf } from './bytes.js';
 import type { MetricType } from './types.js';
 
 /** What a text-format comment line did to the parse, so a byte-identical line can do it again. */
@@ -25,10 +25,6 @@ export interface CommentLine {
 }
 
 const MIN_ARENA = 4 << 10;
-
-function viewOf(b: Buffer): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
 
 /**
  * The comment lines (`# HELP`, `# TYPE`, others) of one source's last good text-format parse, in

@@ -1,4 +1,4 @@
-export { bytesEqual, sameBytes } from './bytes.js';
+export { bytesEqual, sameBytes, viewOf } from './bytes.js';
 export { CommentMemo } from './comment-memo.js';
 export { CONTENT_TYPES, formatFromContentType, negotiateFormat, SCRAPE_ACCEPT } from './content-type.js';
 export { ExpositionError } from './errors.js';

@@ -1,4 +1,4 @@
-import { copyBytes, sameBytes } from './bytes.js';
+import { copyBytes, sameBytes, viewOf } from './bytes.js';
 import { CommentMemo } from './comment-memo.js';
 import type { MetricType, PredictedSeries, SeriesKey } from './types.js';
 
@@ -30,10 +30,6 @@ export class CachedSeries implements PredictedSeries {
 
 const MIN_ARENA = 16 << 10;
 const MIN_SLOTS = 64;
-
-function viewOf(b: Buffer): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
 
 /**
  * Series seen in earlier passes over one source's exposition, keyed by their exposed bytes, for a

@@ -1,4 +1,4 @@
-import { B, C, charClass, sameBytes } from './bytes.js';
+import { B, C, charClass, sameBytes, viewOf } from './bytes.js';
 import { internAscii } from './intern.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import type { MetricFamily, TimestampMs } from './types.js';
@@ -107,7 +107,7 @@ export class FastLine {
   begin(buf: Buffer, limit: number): void {
     if (buf !== this.buf) {
       this.buf = buf;
-      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.view = viewOf(buf);
     }
     this.nameLengths.fill(-1);
     this.valueLengths.fill(-1);

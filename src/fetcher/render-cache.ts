@@ -15,6 +15,7 @@ import {
   SeriesKeyCache,
   sameBytes,
   type TimestampMs,
+  viewOf,
 } from '../exposition/index.js';
 import {
   formatValue,
@@ -245,8 +246,8 @@ export class SourceRenderCache implements SampleVisitor {
    */
   private replay(body: Buffer, sk: Skeleton): MetricFamily[] | null {
     const prev = sk.body;
-    const a = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    const b = new DataView(prev.buffer, prev.byteOffset, prev.byteLength);
+    const a = viewOf(body);
+    const b = viewOf(prev);
     const { entries, heads, starts, lengths } = sk;
     const lineStarts = this.lineStarts;
     const n = body.length;
