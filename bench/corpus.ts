@@ -66,3 +66,19 @@ export function generateCorpus(targetSeries: number, seed = 42): Corpus {
   }
   return { body: Buffer.from(`${lines.join('\n')}\n`), series, families };
 }
+
+/**
+ * The same exposition as OpenMetrics 1.0, as a client library negotiating it serves it: counter
+ * families are named without `_total` in HELP/TYPE, and the body ends with `# EOF`.
+ */
+export function toOpenMetrics(text: Buffer): Buffer {
+  const lines = text.toString('latin1').split('\n');
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line === '') continue;
+    const m = /^# (HELP|TYPE) (\S+)_total (.*)$/.exec(line);
+    out.push(m !== null && (m[1] === 'HELP' || m[3] === 'counter') ? `# ${m[1]} ${m[2]} ${m[3]}` : line);
+  }
+  out.push('# EOF');
+  return Buffer.from(`${out.join('\n')}\n`, 'latin1');
+}

@@ -41,6 +41,34 @@ export function readFloat(buf: Buffer, start: number, end: number, signedNaN = f
   return readGeneralFloat(buf, start, end, signedNaN);
 }
 
+/** Where the last `readPlainDecimal` stopped: the first byte after the digits and dot it read. */
+export const plainScan = { end: 0 };
+
+/**
+ * The common sample values, `123` and `12.5`, read in the same pass that finds where they end:
+ * digits with at most one dot, at most 15 digits, exact as readFloat is (Clinger's division).
+ * Returns -1 for anything else that starts at `q` (a sign, exponent, Inf/NaN, more digits, no
+ * digit): the caller reads that with readFloat. `plainScan.end` is where the scan stopped.
+ */
+export function readPlainDecimal(buf: Buffer, q: number, end: number): number {
+  let mant = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; q < end; q++) {
+    const c = buf[q] as number;
+    const d = c - ZERO;
+    if (d >= 0 && d <= 9) {
+      mant = mant * 10 + d;
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === B.DOT && frac < 0) frac = 0;
+    else break;
+  }
+  plainScan.end = q;
+  if (digits === 0 || digits > 15) return -1;
+  return frac > 0 ? mant / (EXACT_POW10[frac] as number) : mant;
+}
+
 /** readFloat past its integer fast path: sign, Inf/NaN words, fraction, exponent. */
 function readGeneralFloat(buf: Buffer, start: number, end: number, signedNaN: boolean): number | typeof INVALID {
   if (start >= end) return INVALID;

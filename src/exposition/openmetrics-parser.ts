@@ -3,20 +3,25 @@ import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text } fr
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { keyHashBytes } from './key-hash.js';
-import { INVALID, readFloat } from './number.js';
-import type { Exemplar, Labels, MetricFamily, MetricType, Sample, SampleVisitor, SeriesKey } from './types.js';
+import { INVALID, plainScan, readFloat, readPlainDecimal } from './number.js';
+import {
+  exemplarAllowed,
+  groupKey,
+  integerProblem,
+  labelValue,
+  OM_TYPES,
+  parseLabelFloat,
+  pointLabel,
+  Role,
+  roleOf,
+  SUFFIXES,
+  uncanonical,
+  valueProblem,
+} from './openmetrics-rules.js';
+import type { Exemplar, Labels, MetricFamily, MetricType, PredictedSeries, Sample, SampleVisitor, SeriesKey } from './types.js';
 
-const OM_TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'stateset', 'info', 'summary', 'unknown']);
-const SUFFIXES: Partial<Record<MetricType, string[]>> = {
-  counter: ['_total', '_created'],
-  summary: ['', '_count', '_sum', '_created'],
-  histogram: ['_count', '_sum', '_bucket', '_created'],
-  gaugehistogram: ['_gcount', '_gsum', '_bucket'],
-  info: ['_info'],
-};
-const COUNTER_LIKE_NAN = new Set(['_total', '_sum', '_count', '_bucket', '_gcount', '_gsum']);
-const COUNTER_LIKE_NEG = new Set(['_total', '_sum', '_count', '_bucket', '_gcount']);
 const EXEMPLAR_MAX_CODE_POINTS = 128;
+const NO_EXEMPLAR_HERE = 'only histogram buckets and counter _total samples can have exemplars';
 
 /** Per-family validation state while its samples are read. */
 interface FamilyState {
@@ -25,6 +30,13 @@ interface FamilyState {
   helpSet: boolean;
   unitSet: boolean;
   allowed: Set<string>;
+  /** Sample lines read so far: metadata after them is an error. */
+  samples: number;
+  /**
+   * Every sample line of the family so far was predicted (`predictedLine`): the group state below
+   * does not include them yet (`replayRun`).
+   */
+  clean: boolean;
   group: string | null;
   seenGroups: Set<string>;
   groupTs: number | null;
@@ -51,9 +63,16 @@ export class OpenMetricsParser {
   private eof = false;
   private keyStart = 0;
   private keyEnd = 0;
+  /** The visitor predicts lines and can give back their key bytes (a series cache). */
+  private readonly predicting: boolean;
+  /** The current family's predicted series while it is clean, in order (`replayRun`). */
+  private readonly run: PredictedSeries[] = [];
+  private runLength = 0;
+  private readonly runKey: SeriesKey = { buf: Buffer.alloc(0), start: 0, end: 0, hash: 0 };
 
   constructor(private readonly visitor: SampleVisitor | null = null) {
     this.fams.visited = visitor !== null;
+    this.predicting = visitor !== null && visitor.predict !== undefined && visitor.predicted !== undefined && visitor.keyOf !== undefined;
   }
 
   get sampleCount(): number {
@@ -66,6 +85,14 @@ export class OpenMetricsParser {
     if (!enc.utf8Valid) this.failOnBadUtf8(buf, start, end);
     let pos = start;
     while (pos < end) {
+      const st = this.cur;
+      if (this.predicting && st?.clean === true && !this.eof && buf[pos] !== B.HASH) {
+        const next = this.predictedLine(st, pos, end);
+        if (next !== -1) {
+          pos = next;
+          continue;
+        }
+      }
       let nl = buf.indexOf(B.NL, pos);
       const last = nl === -1 || nl >= end;
       if (last) nl = end;
@@ -151,7 +178,7 @@ export class OpenMetricsParser {
     if (p === end) this.fail(p, `expected " " and a value after the metric name in "# ${kind}"`);
     const vs = p + 1;
     let st = this.cur;
-    if (st !== null && st.fam.name === name && st.fam.samples.length > 0) {
+    if (st !== null && st.fam.name === name && st.samples > 0) {
       this.fail(start, `metadata for "${name}" after its samples`);
     }
     if (st === null || st.fam.name !== name) st = this.openFamily(name);
@@ -219,6 +246,8 @@ export class OpenMetricsParser {
       helpSet: false,
       unitSet: false,
       allowed: new Set([name]),
+      samples: 0,
+      clean: true,
       group: null,
       seenGroups: new Set(),
       groupTs: null,
@@ -233,6 +262,7 @@ export class OpenMetricsParser {
     const st = this.cur;
     if (st === null) return;
     this.cur = null;
+    this.runLength = 0;
     const { fam } = st;
     for (const s of new Set([...(SUFFIXES[fam.type] ?? []), ''])) {
       const n = fam.name + s;
@@ -425,60 +455,32 @@ export class OpenMetricsParser {
     let st = this.cur;
     if (st === null || !st.allowed.has(name)) {
       st = this.openFamily(name);
-    }
+    } else if (this.runLength > 0) this.replayRun(st);
+    st.clean = false;
+    st.samples++;
     const fam = st.fam;
     const type = fam.type;
     const fname = fam.name;
-    const suffix = name.slice(fname.length);
-    const bad = (m: string): never => this.fail(pos, m);
+    const role = roleOf(type, name, fname.length);
+    const bad = (m: string | null): void => {
+      if (m !== null) this.fail(pos, m);
+    };
     if (type === 'stateset' && labelValue(labels, fname) === undefined) bad(`stateset sample is missing its "${fname}" label`);
-    if (suffix === '_bucket') {
+    if (role === Role.Bucket) {
       const le = labelValue(labels, 'le');
       if (le === undefined || le === 'NaN' || uncanonical(le))
         bad(`invalid or missing "le" label ${le === undefined ? '' : `"${le}"`}`.trimEnd());
-      if (!Number.isInteger(value)) bad('bucket values must be integers');
     }
-    if ((suffix === '_count' || suffix === '_gcount') && !Number.isInteger(value)) bad(`${suffix} values must be integers`);
-    if (type === 'summary' && suffix === '') {
+    bad(integerProblem(role, value));
+    if (type === 'summary' && role === Role.Plain) {
       const q = labelValue(labels, 'quantile');
       const qv = q === undefined ? -1 : parseLabelFloat(q);
       if (!(qv >= 0 && qv <= 1) || uncanonical(q as string))
         bad(`invalid or missing "quantile" label${q === undefined ? '' : ` "${q}"`}: must be between 0 and 1`);
     }
-    const g = groupKey(
-      labels,
-      type === 'summary' && suffix === ''
-        ? 'quantile'
-        : type === 'stateset'
-          ? fname
-          : (type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket'
-            ? 'le'
-            : null,
-      type === 'info',
-    );
-    if (st.group !== null && g !== st.group && st.seenGroups.has(g))
-      bad('samples of one metric must be grouped together (this label set appeared earlier)');
-    if (st.group !== null && g === st.group) {
-      if ((ts === null) !== (st.groupTs === null)) bad('some samples of this metric have timestamps and others not');
-      if (st.groupTs !== null && ts !== null && st.groupTs > ts && type !== 'info') bad('timestamps went backwards within a metric');
-    } else st.groupSeries = new Set();
-    const seriesId = `${name}\u0000${groupKey(labels, null)}`;
-    const dup = ts === st.groupTs && st.groupSeries.has(seriesId);
-    st.groupSeries.add(seriesId);
-    st.group = g;
-    st.groupTs = ts;
-    st.seenGroups.add(g);
-    if (type === 'stateset' && value !== 0 && value !== 1) bad('stateset values must be 0 or 1');
-    if (type === 'info' && value !== 1) bad('info values must be 1');
-    if (type === 'summary' && suffix === '' && value < 0) bad('quantile values cannot be negative');
-    if (COUNTER_LIKE_NAN.has(suffix) && value !== value) bad(`${suffix} values cannot be NaN`);
-    if (COUNTER_LIKE_NEG.has(suffix) && value < 0) bad(`${suffix} values cannot be negative`);
-    if (
-      exemplar !== undefined &&
-      !(((type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket') || (type === 'counter' && suffix === '_total'))
-    ) {
-      bad('only histogram buckets and counter _total samples can have exemplars');
-    }
+    const dup = this.trackGroup(st, pos, name, labels, ts, role);
+    bad(valueProblem(type, role, value));
+    if (exemplar !== undefined && !exemplarAllowed(type, role)) bad(NO_EXEMPLAR_HERE);
     if (dup) return; // the same sample again at the same timestamp: kept once
     if (this.visitor !== null) {
       this.fams.sampleCount++;
@@ -493,30 +495,109 @@ export class OpenMetricsParser {
     const s: Sample = this.fams.push(fam, name, labels, value, ts);
     if (exemplar !== undefined) s.exemplar = exemplar;
   }
-}
 
-function labelValue(labels: Labels, name: string): string | undefined {
-  for (let i = 0; i < labels.length; i += 2) if (labels[i] === name) return labels[i + 1];
-  return undefined;
-}
+  /**
+   * The grouping rules: the samples of one metric point (one label set but for `le`, `quantile`
+   * or the stateset's label) come together, with timestamps on all of them or none, not going
+   * backwards. Returns true for the same sample again at the same timestamp.
+   */
+  private trackGroup(st: FamilyState, pos: number, name: string, labels: Labels, ts: number | null, role: Role): boolean {
+    const type = st.fam.type;
+    const g = type === 'info' ? '' : groupKey(labels, pointLabel(type, role, st.fam.name));
+    if (st.group !== null && g !== st.group && st.seenGroups.has(g))
+      this.fail(pos, 'samples of one metric must be grouped together (this label set appeared earlier)');
+    if (st.group !== null && g === st.group) {
+      if ((ts === null) !== (st.groupTs === null)) this.fail(pos, 'some samples of this metric have timestamps and others not');
+      if (st.groupTs !== null && ts !== null && st.groupTs > ts && type !== 'info')
+        this.fail(pos, 'timestamps went backwards within a metric');
+    } else st.groupSeries = new Set();
+    const seriesId = `${name}\u0000${groupKey(labels, null)}`;
+    const dup = ts === st.groupTs && st.groupSeries.has(seriesId);
+    st.groupSeries.add(seriesId);
+    st.group = g;
+    st.groupTs = ts;
+    st.seenGroups.add(g);
+    return dup;
+  }
 
-/** Sorted label pairs without `skip`, as one string: the "group" of a sample (one metric point). */
-function groupKey(labels: Labels, skip: string | null, all = false): string {
-  if (all) return '';
-  const pairs: string[] = [];
-  for (let i = 0; i < labels.length; i += 2) if (labels[i] !== skip) pairs.push(`${labels[i]}\u0001${labels[i + 1]}`);
-  return pairs.sort().join('\u0002');
-}
+  /**
+   * Steady state: the visitor predicts the series at `pos` (same key bytes as at this place in
+   * its last good parse) and only the value, and an exemplar if there is one, is read. The
+   * family's group rules are not checked here: a run of predicted lines is a stretch of a parse
+   * that passed them, and `replayRun` brings them into the group state when a line of the family
+   * is not predicted. A timestamp, whose rules span the group, takes the full path. Returns the
+   * start of the next line, or -1 (the line is then parsed in full).
+   */
+  private predictedLine(st: FamilyState, pos: number, end: number): number {
+    const buf = this.buf;
+    const visitor = this.visitor as SampleVisitor;
+    const e = (visitor.predict as NonNullable<SampleVisitor['predict']>)(buf, pos, end);
+    if (e === null) return -1;
+    const fam = st.fam;
+    if (e.family !== fam.name || e.type !== fam.type) return -1;
+    let q = pos + e.keyLength;
+    if (buf[q] !== B.SP) return -1;
+    const vs = ++q;
+    let value = readPlainDecimal(buf, q, end);
+    q = plainScan.end;
+    if (value < 0 || q >= end || (buf[q] !== B.NL && buf[q] !== B.SP)) {
+      while (q < end && buf[q] !== B.NL && buf[q] !== B.SP) q++;
+      if (q >= end) return -1;
+      const v = readFloat(buf, vs, q, true);
+      if (v === INVALID) return -1;
+      value = v;
+    }
+    let next = q + 1;
+    const exemplar = buf[q] === B.SP;
+    if (exemplar) {
+      if (!(buf[q + 1] === B.HASH && buf[q + 2] === B.SP && buf[q + 3] === B.LBRACE)) return -1;
+      const nl = indexOfIn(buf, B.NL, q, end);
+      if (nl === -1) return -1;
+      next = nl + 1;
+    }
+    this.line++;
+    this.lineStart = pos;
+    if (exemplar) this.parseExemplar(q + 4, next - 1);
+    const type = fam.type;
+    const role = roleOf(type, e.name, fam.name.length);
+    const problem = integerProblem(role, value) ?? valueProblem(type, role, value);
+    if (problem !== null) this.fail(pos, problem);
+    if (exemplar && !exemplarAllowed(type, role)) this.fail(pos, NO_EXEMPLAR_HERE);
+    st.samples++;
+    this.fams.sampleCount++;
+    this.run[this.runLength++] = e;
+    (visitor.predicted as NonNullable<SampleVisitor['predicted']>)(value, null);
+    return next;
+  }
 
-function parseLabelFloat(s: string): number {
-  const b = Buffer.from(s);
-  const v = readFloat(b, 0, b.length, true);
-  return v === INVALID ? Number.NaN : v;
-}
-
-/** OpenMetrics requires the canonical spelling `+Inf` for an infinite `le`/`quantile`. */
-function uncanonical(s: string): boolean {
-  const v = parseLabelFloat(s);
-  if (v !== v && s !== 'NaN' && s.toLowerCase() !== 'nan') return true; // not a number at all
-  return v === Number.POSITIVE_INFINITY && s !== '+Inf';
+  /**
+   * Brings the family's predicted lines into its group state before a line that was not
+   * predicted, reading their labels from the key bytes the visitor keeps (ASCII or not: the key
+   * may come from an earlier chunk than the current one).
+   */
+  private replayRun(st: FamilyState): void {
+    const visitor = this.visitor as SampleVisitor;
+    const keyOf = visitor.keyOf as NonNullable<SampleVisitor['keyOf']>;
+    const key = this.runKey;
+    const buf = this.buf;
+    const ascii = this.ascii;
+    const type = st.fam.type;
+    const familyLength = st.fam.name.length;
+    try {
+      this.ascii = false;
+      for (let i = 0; i < this.runLength; i++) {
+        const e = this.run[i] as PredictedSeries;
+        keyOf.call(visitor, e, key);
+        this.buf = key.buf;
+        const braceAt = key.start + e.name.length;
+        const labels = braceAt < key.end ? this.parseLabels(braceAt + 1, key.end, false).labels : [];
+        this.buf = buf;
+        this.trackGroup(st, this.lineStart, e.name, labels, null, roleOf(type, e.name, familyLength));
+      }
+    } finally {
+      this.buf = buf;
+      this.ascii = ascii;
+      this.runLength = 0;
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { copyBytes, sameBytes, viewOf } from './bytes.js';
 import { CommentMemo } from './comment-memo.js';
-import type { MetricType, PredictedSeries, SeriesKey } from './types.js';
+import type { ExpositionFormat, MetricType, PredictedSeries, SeriesKey } from './types.js';
 
 /**
  * What a `SeriesKeyCache` keeps per exposed series; subclasses add their per-series result (the
@@ -81,6 +81,9 @@ export class SeriesKeyCache<E extends CachedSeries> {
   iteration = 0;
   /** Distinct entries seen in the current pass. */
   seenThisPass = 0;
+  /** The exposition format of the last good pass, and of this one once its body is known. */
+  private committedFormat: ExpositionFormat | null = null;
+  private passFormat: ExpositionFormat | null = null;
   /** The source's comment lines, for the parser to replay (`SampleVisitor.comments`). */
   readonly comments = new CommentMemo();
 
@@ -100,8 +103,19 @@ export class SeriesKeyCache<E extends CachedSeries> {
     this.cursor = 0;
     this.nextLength = 0;
     this.reordered = false;
+    this.passFormat = null;
     this.comments.begin();
     return ++this.iteration;
+  }
+
+  /**
+   * The format of this pass's body, once known and before it is parsed. Each series was validated
+   * under its format's rules, and an OpenMetrics parse skips checks for predicted lines that a
+   * text parse never made: a source that changes format starts again from an empty cache.
+   */
+  setFormat(format: ExpositionFormat): void {
+    this.passFormat = format;
+    if (this.committedFormat !== null && this.committedFormat !== format && this.entries.length > 0) this.clear();
   }
 
   /** The entry expected at this line if its key bytes are there (then a blank), else null. */
@@ -117,6 +131,13 @@ export class SeriesKeyCache<E extends CachedSeries> {
     // Cheap rejections first (series differ mostly in their last label values), then all bytes.
     if (buf[start + len - 1] !== arena[off + len - 1] || buf[start] !== arena[off]) return null;
     return sameBytes(this.viewOfKey(buf), start, this.arenaView, off, len) ? e : null;
+  }
+
+  /** Where `e`'s key bytes are now: read them before the next `add`, which may move the arena. */
+  keyOf(e: E, out: SeriesKey): void {
+    out.buf = this.arena;
+    out.start = e.keyOffset;
+    out.end = e.keyOffset + e.keyLength;
   }
 
   private keyEquals(e: E, key: SeriesKey): boolean {
@@ -313,6 +334,7 @@ export class SeriesKeyCache<E extends CachedSeries> {
       this.used = off;
     }
     this.viewed = null;
+    if (this.passFormat !== null) this.committedFormat = this.passFormat;
     this.comments.commit();
     return evicted;
   }

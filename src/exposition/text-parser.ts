@@ -6,7 +6,7 @@ import { FamilyBuilder } from './family-builder.js';
 import { hashBytes, internAscii } from './intern.js';
 import { keyHashBytes } from './key-hash.js';
 import { copyLabels } from './labels-copy.js';
-import { EXACT_POW10, INVALID, readFloat, readInt64 } from './number.js';
+import { INVALID, plainScan, readFloat, readInt64, readPlainDecimal } from './number.js';
 import { giveBackFastLine, takeFastLine } from './text-fast-line.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
 
@@ -43,9 +43,6 @@ interface RawValue {
   value: string;
   escaped: boolean;
 }
-
-/** A module-level copy: V8 folds it into the loop, unlike a property of `B`. */
-const ZERO = B.ZERO;
 
 function isBlank(c: number | undefined): boolean {
   return c === B.SP || c === B.TAB;
@@ -195,23 +192,10 @@ export class TextParser {
     const vs = q;
     // One pass reads the common values, `123` and `12.5`, while finding the line end; anything
     // else (sign, exponent, Inf/NaN, over 15 digits) is read again by readFloat.
-    let mant = 0;
-    let digits = 0;
-    let frac = -1;
-    let c = 0;
-    for (; q < end; q++) {
-      c = buf[q] as number;
-      const d = c - ZERO;
-      if (d >= 0 && d <= 9) {
-        mant = mant * 10 + d;
-        digits++;
-        if (frac >= 0) frac++;
-      } else if (c === B.DOT && frac < 0) frac = 0;
-      else break;
-    }
-    let value: number;
-    if (c === B.NL && digits > 0 && digits <= 15) value = frac > 0 ? mant / (EXACT_POW10[frac] as number) : mant;
-    else {
+    let value = readPlainDecimal(buf, q, end);
+    q = plainScan.end;
+    if (value < 0 || q >= end || buf[q] !== B.NL) {
+      let c = 0;
       while (q < end) {
         c = buf[q] as number;
         if (c === B.NL || c === B.SP || c === B.TAB) break;

@@ -69,13 +69,19 @@ export interface SeriesKey {
 /** Receives samples instead of the parser collecting them (the scrape loop's series cache). */
 export interface SampleVisitor {
   /**
-   * Optional fast path, text format: the series the visitor expects on this line (targets
+   * Optional fast path: the series the visitor expects on this line (targets
    * expose series in the same order every scrape). Return it only when its exact key bytes
    * start at `start` and are followed by a blank; the parser then checks the family and calls
    * `predicted` with the value, parsing nothing else.
    */
   predict?(buf: Buffer, start: number, end: number): PredictedSeries | null;
   predicted?(value: number, timestampMs: TimestampMs | null): void;
+  /**
+   * OpenMetrics, with `predict`: where the key bytes of a series `predict` returned earlier in this
+   * pass are now (`out` is filled; `hash` is not). The parser reads a predicted run's labels back
+   * from them when a later line of the family takes the full path. Valid until the pass ends.
+   */
+  keyOf?(series: PredictedSeries, out: SeriesKey): void;
   /**
    * Text format only, before the labels are parsed: return true when `key` was seen before in
    * this family with this type; the parser then skips the labels. Never called for a key the

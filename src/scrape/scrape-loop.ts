@@ -138,6 +138,7 @@ export class ScrapeLoop {
       const timeoutMs = Math.min(target.timeoutMs, target.intervalMs > 0 ? target.intervalMs : target.timeoutMs);
       await this.scraper.scrape(timeoutMs, (contentType) => {
         const p = new ExpositionStreamParser({ contentType, visitor: run, keepHelp: false });
+        this.cache.setFormat(p.format);
         parser = p;
         return (chunk) => p.push(chunk);
       });

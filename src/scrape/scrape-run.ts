@@ -1,4 +1,4 @@
-import type { CommentMemo, Labels, MetricFamily, SampleVisitor, SeriesKey, TimestampMs } from '../exposition/index.js';
+import type { CommentMemo, Labels, MetricFamily, PredictedSeries, SampleVisitor, SeriesKey, TimestampMs } from '../exposition/index.js';
 import type { RelabelChain } from '../relabel/index.js';
 import { relabelSample } from '../relabel/index.js';
 import { ScrapeError } from './errors.js';
@@ -68,6 +68,10 @@ export class ScrapeRun implements SampleVisitor {
     this.counts.scraped++;
     if (this.cache.touch(e)) this.emit(e, value, ts);
     else this.counts.duplicates++;
+  }
+
+  keyOf(series: PredictedSeries, out: SeriesKey): void {
+    this.cache.keyOf(series as SeriesEntry, out);
   }
 
   /** Where the key `known` just missed starts: `sample` for that line then skips a second lookup. */

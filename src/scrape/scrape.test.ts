@@ -122,6 +122,49 @@ test('OpenMetrics and gzip responses; body_size_limit applies to the decoded siz
   await m.stop();
 });
 
+test('an OpenMetrics target: later scrapes come from the cache; a bad value or a switch to text is still caught', async () => {
+  const OM_BODY = (v: string) =>
+    `# TYPE req counter\nreq_total{code="200"} ${v}\nreq_created{code="200"} 1.7e9\n# TYPE lat histogram\nlat_bucket{le="1"} 1\nlat_bucket{le="+Inf"} 2\nlat_count 2\nlat_sum 0.5\n# EOF\n`;
+  let body = OM_BODY('10');
+  let type = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+  const addr = await serve((_req, res) => {
+    res.setHeader('content-type', type);
+    res.end(body);
+  });
+  const { m, sink } = manager();
+  m.sync([testJob({ jobName: 'om', targets: [addr] })], { start: false });
+  const values = () =>
+    sink
+      .last()
+      .filter((s) => !s.name.startsWith('scrape_') && s.name !== 'up')
+      .map((s) => `${s.name}:${s.type}=${s.value}`);
+  await m.scrapeAll();
+  const prepared = sink.prepared;
+  body = OM_BODY('11');
+  const [second] = await m.scrapeAll();
+  assert.equal(second?.result.ok, true, second?.result.error?.message);
+  assert.equal(sink.prepared, prepared, 'second scrape: every series from the cache');
+  assert.deepEqual(values(), [
+    'req_total:counter=11',
+    'req_created:counter=1700000000',
+    'lat_bucket:histogram=1',
+    'lat_bucket:histogram=2',
+    'lat_count:histogram=2',
+    'lat_sum:histogram=0.5',
+  ]);
+  body = OM_BODY('-1');
+  const [bad] = await m.scrapeAll();
+  assert.equal(bad?.result.ok, false);
+  assert.match(bad?.result.error?.message ?? '', /line 2, col 1: _total values cannot be negative/);
+  // The same series bytes as text: the cache starts again under the text rules.
+  type = 'text/plain; version=0.0.4';
+  body = '# TYPE lat_count gauge\nlat_count 3\n';
+  const [text] = await m.scrapeAll();
+  assert.equal(text?.result.ok, true, text?.result.error?.message);
+  assert.deepEqual(values(), ['lat_count:gauge=3']);
+  await m.stop();
+});
+
 test('a streamed gzip body in many chunks (as Go exporters send it), twice over one kept-alive connection', async () => {
   let scrape = 0;
   const sockets = new Set<unknown>();

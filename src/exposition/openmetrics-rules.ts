@@ -1,0 +1,109 @@
+import { INVALID, readFloat } from './number.js';
+import type { Labels, MetricType } from './types.js';
+
+/** What a sample name is within its family: the suffix after the family name, by meaning. */
+export const Role = {
+  /** No suffix: a gauge, unknown, stateset or a summary's quantile. */
+  Plain: 0,
+  Total: 1,
+  Created: 2,
+  Bucket: 3,
+  Count: 4,
+  Sum: 5,
+  GCount: 6,
+  GSum: 7,
+  Info: 8,
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+export const OM_TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'stateset', 'info', 'summary', 'unknown']);
+
+/** The sample names a family of each type may have, as suffixes of the family name. */
+export const SUFFIXES: Partial<Record<MetricType, string[]>> = {
+  counter: ['_total', '_created'],
+  summary: ['', '_count', '_sum', '_created'],
+  histogram: ['_count', '_sum', '_bucket', '_created'],
+  gaugehistogram: ['_gcount', '_gsum', '_bucket'],
+  info: ['_info'],
+};
+
+/**
+ * The role of a sample name already known to belong to a family of `type` (one of `SUFFIXES`):
+ * within a type the suffixes differ in length, but for `_bucket`/`_gcount`, so no string is cut.
+ */
+export function roleOf(type: MetricType, name: string, familyLength: number): Role {
+  switch (name.length - familyLength) {
+    case 0:
+      return Role.Plain;
+    case 4:
+      return Role.Sum;
+    case 5:
+      return type === 'info' ? Role.Info : Role.GSum;
+    case 6:
+      return type === 'counter' ? Role.Total : Role.Count;
+    case 7:
+      return name.charCodeAt(familyLength + 1) === 0x62 /* b */ ? Role.Bucket : Role.GCount;
+    default:
+      return Role.Created;
+  }
+}
+
+const SUFFIX_OF_ROLE = ['', '_total', '_created', '_bucket', '_count', '_sum', '_gcount', '_gsum', '_info'];
+
+/** Buckets and counts are whole numbers: null when `value` may be one of this role, else the reason. */
+export function integerProblem(role: Role, value: number): string | null {
+  if (Number.isInteger(value) || !(role === Role.Bucket || role === Role.Count || role === Role.GCount)) return null;
+  return role === Role.Bucket ? 'bucket values must be integers' : `${SUFFIX_OF_ROLE[role]} values must be integers`;
+}
+
+/**
+ * The other value rules of OpenMetrics for one sample (checked after its labels and group): null
+ * when `value` is allowed for a sample of this role in a family of `type`, else the reason.
+ */
+export function valueProblem(type: MetricType, role: Role, value: number): string | null {
+  if (type === 'stateset' && value !== 0 && value !== 1) return 'stateset values must be 0 or 1';
+  if (type === 'info' && value !== 1) return 'info values must be 1';
+  if (role === Role.Plain) return type === 'summary' && value < 0 ? 'quantile values cannot be negative' : null;
+  if (role === Role.Created || role === Role.Info) return null;
+  const suffix = SUFFIX_OF_ROLE[role] as string;
+  if (value !== value) return `${suffix} values cannot be NaN`;
+  if (value < 0 && role !== Role.GSum) return `${suffix} values cannot be negative`;
+  return null;
+}
+
+/** Only histogram buckets and counters' `_total` samples carry exemplars. */
+export function exemplarAllowed(type: MetricType, role: Role): boolean {
+  return role === Role.Bucket ? type === 'histogram' || type === 'gaugehistogram' : type === 'counter' && role === Role.Total;
+}
+
+/** The label that varies within one metric point of a family: `le`, `quantile`, the stateset's. */
+export function pointLabel(type: MetricType, role: Role, familyName: string): string | null {
+  if (role === Role.Bucket) return 'le';
+  if (role !== Role.Plain) return null;
+  return type === 'summary' ? 'quantile' : type === 'stateset' ? familyName : null;
+}
+
+export function labelValue(labels: Labels, name: string): string | undefined {
+  for (let i = 0; i < labels.length; i += 2) if (labels[i] === name) return labels[i + 1];
+  return undefined;
+}
+
+/** Sorted label pairs without `skip`, as one string: the "group" of a sample (one metric point). */
+export function groupKey(labels: Labels, skip: string | null): string {
+  const pairs: string[] = [];
+  for (let i = 0; i < labels.length; i += 2) if (labels[i] !== skip) pairs.push(`${labels[i]}\u0001${labels[i + 1]}`);
+  return pairs.sort().join('\u0002');
+}
+
+export function parseLabelFloat(s: string): number {
+  const b = Buffer.from(s);
+  const v = readFloat(b, 0, b.length, true);
+  return v === INVALID ? Number.NaN : v;
+}
+
+/** OpenMetrics requires the canonical spelling `+Inf` for an infinite `le`/`quantile`. */
+export function uncanonical(s: string): boolean {
+  const v = parseLabelFloat(s);
+  if (v !== v && s !== 'NaN' && s.toLowerCase() !== 'nan') return true; // not a number at all
+  return v === Number.POSITIVE_INFINITY && s !== '+Inf';
+}
