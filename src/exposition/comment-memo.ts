@@ -9,6 +9,8 @@ export const CommentKind = {
   FamilyOnly: 1,
   Help: 2,
   Type: 3,
+  /** OpenMetrics only. */
+  Unit: 4,
 } as const;
 export type CommentKind = (typeof CommentKind)[keyof typeof CommentKind];
 
@@ -20,15 +22,15 @@ export interface CommentLine {
   /** The family named (interned), `''` for `None`. */
   name: string;
   type: MetricType | null;
-  /** The decoded HELP text when the parse that recorded it kept HELP text, else null. */
-  help: string | null;
+  /** The decoded HELP text when the parse that recorded it kept HELP text, the UNIT; else null. */
+  text: string | null;
 }
 
 const MIN_ARENA = 4 << 10;
 
 /**
- * The comment lines (`# HELP`, `# TYPE`, others) of one source's last good text-format parse, in
- * order, with what each meant. Sources repeat their HELP and TYPE lines byte for byte every
+ * The comment lines (`# HELP`, `# TYPE`, others; OpenMetrics' `# UNIT`) of one source's last good
+ * parse, in order, with what each meant. Sources repeat their HELP and TYPE lines byte for byte every
  * scrape, so the parser compares the next comment line with the one at the same place last time
  * (8 bytes at a time) and, when equal, applies the remembered effect instead of scanning,
  * interning and validating the line again: in steady state that was about a fifth of the parse.
@@ -84,11 +86,11 @@ export class CommentMemo {
   }
 
   /** A comment line parsed in full (bytes [start, end) without the newline) and what it did. */
-  record(buf: Buffer, start: number, end: number, kind: CommentKind, name: string, type: MetricType | null, help: string | null): void {
+  record(buf: Buffer, start: number, end: number, kind: CommentKind, name: string, type: MetricType | null, text: string | null): void {
     const len = end - start;
     if (this.used + len > this.arena.length) this.grow(this.used + len);
     copyBytes(this.viewOfLine(buf), start, this.arenaView, this.used, len);
-    this.next[this.nextLength++] = { offset: this.used, length: len, kind, name, type, help };
+    this.next[this.nextLength++] = { offset: this.used, length: len, kind, name, type, text };
     this.used += len;
   }
 

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text } from './bytes.js';
+import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { keyHashBytes } from './key-hash.js';
@@ -18,7 +19,17 @@ import {
   uncanonical,
   valueProblem,
 } from './openmetrics-rules.js';
-import type { Exemplar, Labels, MetricFamily, MetricType, PredictedSeries, Sample, SampleVisitor, SeriesKey } from './types.js';
+import {
+  type Exemplar,
+  type Labels,
+  METRIC_TYPES,
+  type MetricFamily,
+  type MetricType,
+  type PredictedSeries,
+  type Sample,
+  type SampleVisitor,
+  type SeriesKey,
+} from './types.js';
 
 const EXEMPLAR_MAX_CODE_POINTS = 128;
 const NO_EXEMPLAR_HERE = 'only histogram buckets and counter _total samples can have exemplars';
@@ -29,7 +40,6 @@ interface FamilyState {
   typeSet: boolean;
   helpSet: boolean;
   unitSet: boolean;
-  allowed: Set<string>;
   /** Sample lines read so far: metadata after them is an error. */
   samples: number;
   /**
@@ -38,9 +48,10 @@ interface FamilyState {
    */
   clean: boolean;
   group: string | null;
-  seenGroups: Set<string>;
+  /** Made on the first sample read in full (none in a steady-state parse). */
+  seenGroups: Set<string> | null;
   groupTs: number | null;
-  groupSeries: Set<string>;
+  groupSeries: Set<string> | null;
 }
 
 /**
@@ -63,6 +74,8 @@ export class OpenMetricsParser {
   private eof = false;
   private keyStart = 0;
   private keyEnd = 0;
+  /** The visitor's memo of the last good parse's metadata lines (comment-memo.ts). */
+  private readonly memo: CommentMemo | null;
   /** The visitor predicts lines and can give back their key bytes (a series cache). */
   private readonly predicting: boolean;
   /** The current family's predicted series while it is clean, in order (`replayRun`). */
@@ -72,6 +85,7 @@ export class OpenMetricsParser {
 
   constructor(private readonly visitor: SampleVisitor | null = null) {
     this.fams.visited = visitor !== null;
+    this.memo = visitor?.comments ?? null;
     this.predicting = visitor !== null && visitor.predict !== undefined && visitor.predicted !== undefined && visitor.keyOf !== undefined;
   }
 
@@ -84,7 +98,19 @@ export class OpenMetricsParser {
     this.ascii = enc.ascii;
     if (!enc.utf8Valid) this.failOnBadUtf8(buf, start, end);
     let pos = start;
+    const memo = this.memo;
     while (pos < end) {
+      if (memo !== null && buf[pos] === B.HASH && !this.eof) {
+        const r = memo.match(buf, pos, end);
+        if (r !== null) {
+          this.line++;
+          this.lineStart = pos;
+          this.replayMetadata(r, pos);
+          memo.keep(r);
+          pos += r.length + 1;
+          continue;
+        }
+      }
       const st = this.cur;
       if (this.predicting && st?.clean === true && !this.eof && buf[pos] !== B.HASH) {
         const next = this.predictedLine(st, pos, end);
@@ -177,27 +203,58 @@ export class OpenMetricsParser {
     const name = this.metricName(ns, p);
     if (p === end) this.fail(p, `expected " " and a value after the metric name in "# ${kind}"`);
     const vs = p + 1;
-    let st = this.cur;
-    if (st !== null && st.fam.name === name && st.samples > 0) {
-      this.fail(start, `metadata for "${name}" after its samples`);
-    }
-    if (st === null || st.fam.name !== name) st = this.openFamily(name);
+    const st = this.metadataFamily(name, start);
+    const memo = this.memo;
     if (kind === 'HELP') {
-      if (st.helpSet) this.fail(start, `second HELP line for metric "${name}"`);
-      st.helpSet = true;
-      st.fam.help = this.unescapeHelp(vs, end);
+      const help = this.unescapeHelp(vs, end);
+      this.applyMetadata(st, start, CommentKind.Help, help);
+      memo?.record(buf, start, end, CommentKind.Help, name, null, help);
     } else if (kind === 'TYPE') {
-      if (st.typeSet) this.fail(start, `second TYPE line for metric "${name}"`);
       const t = latin1(buf, vs, end);
+      this.applyMetadata(st, start, CommentKind.Type, t);
       if (!OM_TYPES.has(t)) this.fail(vs, `invalid metric type "${this.str(vs, end)}"; OpenMetrics allows ${[...OM_TYPES].join(', ')}`);
-      st.typeSet = true;
-      st.fam.type = t as MetricType;
-      st.allowed = new Set((SUFFIXES[t as MetricType] ?? ['']).map((s) => name + s));
+      memo?.record(buf, start, end, CommentKind.Type, name, t as MetricType, null);
     } else {
-      if (st.unitSet) this.fail(start, `second UNIT line for metric "${name}"`);
-      st.unitSet = true;
-      st.fam.unit = this.str(vs, end);
+      const unit = this.str(vs, end);
+      this.applyMetadata(st, start, CommentKind.Unit, unit);
+      memo?.record(buf, start, end, CommentKind.Unit, name, null, unit);
     }
+  }
+
+  /** The family a metadata line at `at` is about: the current one, or a new one. */
+  private metadataFamily(name: string, at: number): FamilyState {
+    const st = this.cur;
+    if (st === null || st.fam.name !== name) return this.openFamily(name);
+    if (st.samples > 0) this.fail(at, `metadata for "${name}" after its samples`);
+    return st;
+  }
+
+  /** HELP, TYPE or UNIT `value` for the family, once each. */
+  private applyMetadata(st: FamilyState, at: number, kind: CommentKind, value: string): void {
+    const fam = st.fam;
+    if (kind === CommentKind.Help) {
+      if (st.helpSet) this.fail(at, `second HELP line for metric "${fam.name}"`);
+      st.helpSet = true;
+      fam.help = value;
+    } else if (kind === CommentKind.Type) {
+      if (st.typeSet) this.fail(at, `second TYPE line for metric "${fam.name}"`);
+      st.typeSet = true;
+      fam.type = value as MetricType;
+    } else {
+      if (st.unitSet) this.fail(at, `second UNIT line for metric "${fam.name}"`);
+      st.unitSet = true;
+      fam.unit = value;
+    }
+  }
+
+  /** A metadata line byte-identical to the one at this place in the last good parse. */
+  private replayMetadata(r: CommentLine, at: number): void {
+    this.applyMetadata(
+      this.metadataFamily(r.name, at),
+      at,
+      r.kind,
+      r.kind === CommentKind.Type ? (r.type as MetricType) : (r.text as string),
+    );
   }
 
   private metricName(start: number, end: number): string {
@@ -245,13 +302,12 @@ export class OpenMetricsParser {
       typeSet: false,
       helpSet: false,
       unitSet: false,
-      allowed: new Set([name]),
       samples: 0,
       clean: true,
       group: null,
-      seenGroups: new Set(),
+      seenGroups: null,
       groupTs: null,
-      groupSeries: new Set(),
+      groupSeries: null,
     };
     this.cur = st;
     return st;
@@ -264,8 +320,8 @@ export class OpenMetricsParser {
     this.cur = null;
     this.runLength = 0;
     const { fam } = st;
-    for (const s of new Set([...(SUFFIXES[fam.type] ?? []), ''])) {
-      const n = fam.name + s;
+    for (const s of RESERVED[fam.type]) {
+      const n = s === '' ? fam.name : fam.name + s;
       if (this.seenNames.has(n)) this.fail(this.lineStart, `metric name "${n}" clashes with an earlier family`);
       this.seenNames.add(n);
     }
@@ -453,7 +509,7 @@ export class OpenMetricsParser {
 
   private addSample(pos: number, name: string, labels: Labels, value: number, ts: number | null, exemplar: Exemplar | undefined): void {
     let st = this.cur;
-    if (st === null || !st.allowed.has(name)) {
+    if (st === null || !nameOfFamily(name, st.fam)) {
       st = this.openFamily(name);
     } else if (this.runLength > 0) this.replayRun(st);
     st.clean = false;
@@ -504,19 +560,24 @@ export class OpenMetricsParser {
   private trackGroup(st: FamilyState, pos: number, name: string, labels: Labels, ts: number | null, role: Role): boolean {
     const type = st.fam.type;
     const g = type === 'info' ? '' : groupKey(labels, pointLabel(type, role, st.fam.name));
-    if (st.group !== null && g !== st.group && st.seenGroups.has(g))
+    const seen = (st.seenGroups ??= new Set());
+    if (st.group !== null && g !== st.group && seen.has(g))
       this.fail(pos, 'samples of one metric must be grouped together (this label set appeared earlier)');
-    if (st.group !== null && g === st.group) {
+    let series = st.groupSeries;
+    if (series !== null && st.group !== null && g === st.group) {
       if ((ts === null) !== (st.groupTs === null)) this.fail(pos, 'some samples of this metric have timestamps and others not');
       if (st.groupTs !== null && ts !== null && st.groupTs > ts && type !== 'info')
         this.fail(pos, 'timestamps went backwards within a metric');
-    } else st.groupSeries = new Set();
+    } else {
+      series = new Set();
+      st.groupSeries = series;
+    }
     const seriesId = `${name}\u0000${groupKey(labels, null)}`;
-    const dup = ts === st.groupTs && st.groupSeries.has(seriesId);
-    st.groupSeries.add(seriesId);
+    const dup = ts === st.groupTs && series.has(seriesId);
+    series.add(seriesId);
     st.group = g;
     st.groupTs = ts;
-    st.seenGroups.add(g);
+    seen.add(g);
     return dup;
   }
 
@@ -600,4 +661,20 @@ export class OpenMetricsParser {
       this.runLength = 0;
     }
   }
+}
+
+/** Per type, the sample names a family reserves: its own and its suffixed ones. */
+const RESERVED = Object.fromEntries(METRIC_TYPES.map((t) => [t, [...new Set([...(SUFFIXES[t] ?? []), ''])]])) as Record<
+  MetricType,
+  string[]
+>;
+
+/** Whether `name` is a sample name of the family (its name plus one of its type's suffixes). */
+function nameOfFamily(name: string, fam: MetricFamily): boolean {
+  const fname = fam.name;
+  if (!name.startsWith(fname)) return false;
+  const suffixes = SUFFIXES[fam.type];
+  if (suffixes === undefined) return name.length === fname.length;
+  for (const s of suffixes) if (name.length === fname.length + s.length && name.endsWith(s)) return true;
+  return false;
 }

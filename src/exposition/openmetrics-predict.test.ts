@@ -6,6 +6,7 @@ import { CachedSeries, SeriesKeyCache } from './series-key-cache.js';
 import type { Labels, MetricFamily, MetricType, PredictedSeries, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
 
 type Got = Array<[string, string, number | null, TimestampMs | null]>;
+type Outcome = { got: Got; families: string[] } | { error: string };
 
 class Entry extends CachedSeries {
   constructor(
@@ -19,9 +20,13 @@ class Entry extends CachedSeries {
   }
 }
 
-/** The scrape engine's use of an OpenMetrics parse, reduced: a series cache that predicts lines. */
+/**
+ * The scrape engine's use of an OpenMetrics parse, reduced: a series cache that predicts lines,
+ * with its memo of metadata lines.
+ */
 class PredictingVisitor implements SampleVisitor {
   readonly cache = new SeriesKeyCache<Entry>();
+  readonly comments = this.cache.comments;
   got: Got = [];
   predictedLines = 0;
   /** Lines `predict` matched, whether or not the parser went on to accept them. */
@@ -61,7 +66,7 @@ class PredictingVisitor implements SampleVisitor {
 }
 
 /** The same parse with no prediction: every line read in full; a series once per pass, as the cache keeps it. */
-function reference(body: string, chunk: number): { got: Got } | { error: string } {
+function reference(body: string, chunk: number): Outcome {
   const got: Got = [];
   const seen = new Set<string>();
   const visitor: SampleVisitor = {
@@ -74,29 +79,30 @@ function reference(body: string, chunk: number): { got: Got } | { error: string 
     },
   };
   try {
-    parseInChunks(body, chunk, visitor);
-    return { got };
+    const families = parseInChunks(body, chunk, visitor);
+    return { got, families };
   } catch (err) {
     return { error: (err as Error).message };
   }
 }
 
-function parseInChunks(body: string, chunk: number, visitor: SampleVisitor): void {
+/** Parses in chunks of `chunk` bytes; returns each family's metadata. */
+function parseInChunks(body: string, chunk: number, visitor: SampleVisitor): string[] {
   const buf = Buffer.from(body);
   const p = new ExpositionStreamParser({ format: 'openmetrics', visitor });
   for (let o = 0; o < buf.length; o += chunk) p.push(Buffer.from(buf.subarray(o, Math.min(buf.length, o + chunk))));
-  p.end();
+  return p.end().map((f) => `${f.name} ${f.type} ${f.unit} ${f.help}`);
 }
 
 /** Parses with the predicting cache (begin, then commit or rollback) and without; both must agree. */
-function both(v: PredictingVisitor, body: string, chunk = 1 << 16): { got: Got } | { error: string } {
+function both(v: PredictingVisitor, body: string, chunk = 1 << 16): Outcome {
   v.cache.begin();
   v.got = [];
-  let out: { got: Got } | { error: string };
+  let out: Outcome;
   try {
-    parseInChunks(body, chunk, v);
+    const families = parseInChunks(body, chunk, v);
     v.cache.commit();
-    out = { got: v.got };
+    out = { got: v.got, families };
   } catch (err) {
     v.cache.rollback();
     out = { error: (err as Error).message };
@@ -172,6 +178,7 @@ test('an unchanged body is read from predictions alone, with the results of a fu
   const samples = BASE.filter((l) => !l.startsWith('#')).length;
   both(v, body);
   assert.equal(v.predictedLines, samples - 2, 'all but the two families without metadata');
+  assert.equal(v.comments.size, BASE.filter((l) => l.startsWith('#')).length, 'every metadata line remembered');
   both(v, body.replace('21.5', '22').replace('} 3\n', '} 4\n'));
 });
 
@@ -242,7 +249,7 @@ test('randomly edited bodies parse exactly as without prediction, through commit
     const next = [...lines];
     const at = rnd.below(next.length);
     const line = next[at] as string;
-    switch (rnd.below(9)) {
+    switch (rnd.below(10)) {
       case 0: // swap two lines
         [next[at], next[(at + 1) % next.length]] = [next[(at + 1) % next.length] as string, line];
         break;
@@ -266,7 +273,23 @@ test('randomly edited bodies parse exactly as without prediction, through commit
         next.splice(at, 1);
         next.splice(rnd.below(next.length), 0, line);
         break;
-      case 7: // back to the base body
+      case 7: // a metadata line: another HELP or UNIT, a second or other TYPE, malformed
+        next.splice(
+          at,
+          0,
+          [
+            '# HELP req Requests, again.',
+            `# HELP temp_celsius v${rnd.below(3)}`,
+            '# UNIT temp_celsius celsius',
+            '# UNIT lat seconds',
+            `# TYPE lat ${['histogram', 'gauge', 'summary'][rnd.below(3)]}`,
+            '# TYPE up gauge',
+            '# TYPE q nonsense',
+            '#  HELP q x',
+          ][rnd.below(8)] as string,
+        );
+        break;
+      case 8: // back to the base body
         next.splice(0, next.length, ...BASE);
         break;
       default: // unchanged

@@ -384,10 +384,10 @@ export class TextParser {
         this.familyFor(r.name);
         return true;
       case CommentKind.Help: {
-        if (this.keepHelp && r.help === null) return false;
+        if (this.keepHelp && r.text === null) return false;
         const fam = this.familyFor(r.name);
         if (fam.help !== null) this.fail(at, `second HELP line for metric name "${fam.name}"`);
-        fam.help = this.keepHelp ? r.help : '';
+        fam.help = this.keepHelp ? r.text : '';
         return true;
       }
       default: {
