@@ -560,7 +560,11 @@ export class OpenMetricsParser {
   private trackGroup(st: FamilyState, pos: number, name: string, labels: Labels, ts: number | null, role: Role): boolean {
     const type = st.fam.type;
     const g = type === 'info' ? '' : groupKey(labels, pointLabel(type, role, st.fam.name));
-    const seen = (st.seenGroups ??= new Set());
+    let seen = st.seenGroups;
+    if (seen === null) {
+      seen = new Set();
+      st.seenGroups = seen;
+    }
     if (st.group !== null && g !== st.group && seen.has(g))
       this.fail(pos, 'samples of one metric must be grouped together (this label set appeared earlier)');
     let series = st.groupSeries;
