@@ -48,3 +48,31 @@ for (const [name, input, re] of errors) {
     );
   });
 }
+
+test('OpenMetrics metric points: label order does not matter; a point comes back only as an error', () => {
+  const fams = om(
+    '# TYPE h histogram\nh_bucket{a="1",b="2",le="1"} 1\nh_bucket{b="2",a="1",le="+Inf"} 1\nh_count{b="2",a="1"} 1\nh_sum{a="1",b="2"} 1\n# TYPE g gauge\ng{a="1"} 1\ng{a="1"} 1\n# EOF\n',
+  );
+  assert.equal(fams[0]?.samples.length, 4);
+  assert.equal(fams[1]?.samples.length, 1, 'the same sample twice at one timestamp is kept once');
+  assert.throws(
+    () => om('# TYPE g gauge\ng{a="1",b="2"} 1\ng{a="2",b="2"} 1\ng{b="2",a="1"} 1\n# EOF\n'),
+    /line 4, col 1: samples of one metric/,
+  );
+  assert.throws(
+    () => om('# TYPE h histogram\nh_bucket{a="1",le="+Inf"} 1\nh_bucket{a="2",le="+Inf"} 1\nh_count{a="1"} 1\n# EOF\n'),
+    /line 4, col 1: samples of one metric/,
+  );
+  assert.throws(
+    () => om('# TYPE c counter\nc_total{a="1"} 1 2\nc_created{a="1"} 1 1\n# EOF\n'),
+    /line 3, col 1: timestamps went backwards/,
+  );
+  assert.throws(
+    () => om('# TYPE c counter\nc_total{a="1"} 1 2\nc_created{a="1"} 1\n# EOF\n'),
+    /line 3, col 1: some samples of this metric have timestamps/,
+  );
+  const info = om('# TYPE i info\ni_info{a="1"} 1 2\ni_info{a="2"} 1 1\ni_info{a="1"} 1 3\n# EOF\n');
+  assert.equal(info[0]?.samples.length, 3, 'an info family is one point: timestamps may go back, no repeat rule');
+  const again = om('# TYPE i info\ni_info{a="1"} 1 2\ni_info{a="2"} 1 1\ni_info{a="1"} 1 1\n# EOF\n');
+  assert.equal(again[0]?.samples.length, 2, 'a repeat at the timestamp just before is a duplicate');
+});

@@ -3,12 +3,15 @@ import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text } fr
 import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
+import { internAscii } from './intern.js';
 import { keyHashBytes } from './key-hash.js';
 import { INVALID, plainScan, readFloat, readPlainDecimal } from './number.js';
+import { MetricPoints } from './openmetrics-points.js';
 import {
   exemplarAllowed,
   groupKey,
   integerProblem,
+  labelFloat,
   labelValue,
   OM_TYPES,
   parseLabelFloat,
@@ -47,11 +50,10 @@ interface FamilyState {
    * does not include them yet (`replayRun`).
    */
   clean: boolean;
-  group: string | null;
   /** Made on the first sample read in full (none in a steady-state parse). */
-  seenGroups: Set<string> | null;
-  groupTs: number | null;
-  groupSeries: Set<string> | null;
+  points: MetricPoints | null;
+  /** Sample names read in full and found to be the family's (`accepts`). */
+  names: string[];
 }
 
 /**
@@ -262,10 +264,14 @@ export class OpenMetricsParser {
     if (start === end || !(charClass[buf[start] as number]! & C.NAME_START)) {
       this.fail(start, `invalid metric name, found ${describeByte(buf, start, end)}`);
     }
+    let h = buf[start] as number;
     for (let p = start + 1; p < end; p++) {
-      if (!(charClass[buf[p] as number]! & C.NAME)) this.fail(p, `invalid character ${describeByte(buf, p, end)} in metric name`);
+      const c = buf[p] as number;
+      if (!(charClass[c]! & C.NAME)) this.fail(p, `invalid character ${describeByte(buf, p, end)} in metric name`);
+      h = (Math.imul(h, 31) + c) | 0;
     }
-    return latin1(buf, start, end);
+    // The same names come every scrape and on every line of a family: one shared string each.
+    return internAscii(buf, start, end, h);
   }
 
   private unescapeHelp(start: number, end: number): string {
@@ -304,10 +310,8 @@ export class OpenMetricsParser {
       unitSet: false,
       samples: 0,
       clean: true,
-      group: null,
-      seenGroups: null,
-      groupTs: null,
-      groupSeries: null,
+      points: null,
+      names: [],
     };
     this.cur = st;
     return st;
@@ -467,22 +471,29 @@ export class OpenMetricsParser {
     if (buf[p] === B.RBRACE) return { labels, end: p + 1 };
     for (;;) {
       const ls = p;
+      let h = 0;
       if (p < end && charClass[buf[p] as number]! & C.LABEL_START) {
+        h = buf[p] as number;
         p++;
-        while (p < end && charClass[buf[p] as number]! & C.LABEL) p++;
+        while (p < end && charClass[buf[p] as number]! & C.LABEL) {
+          h = (Math.imul(h, 31) + (buf[p] as number)) | 0;
+          p++;
+        }
       }
       if (p === ls) this.fail(p, `invalid label name, found ${describeByte(buf, p, end)}`);
       if (buf[p] !== B.EQ) this.fail(p, `expected "=" after label name, found ${describeByte(buf, p, end)}`);
-      const lname = latin1(buf, ls, p);
+      const lname = internAscii(buf, ls, p, h);
       for (let i = 0; i < labels.length; i += 2) if (labels[i] === lname) this.fail(ls, `duplicate label name "${lname}"`);
       p++;
       if (buf[p] !== B.QUOTE) this.fail(p, `expected '"' at start of label value, found ${describeByte(buf, p, end)}`);
       p++;
       let out: string | null = null;
       let from = p;
+      h = 0;
       for (; p < end; p++) {
-        const c = buf[p];
+        const c = buf[p] as number;
         if (c === B.QUOTE) break;
+        h = (Math.imul(h, 31) + c) | 0;
         if (c === B.BSLASH) {
           out = (out ?? '') + this.str(from, p);
           const n = buf[p + 1];
@@ -495,7 +506,8 @@ export class OpenMetricsParser {
         }
       }
       if (p >= end) this.fail(end, 'label value is not terminated');
-      labels.push(lname, out === null ? this.str(from, p) : out + this.str(from, p));
+      // Short ASCII values (status codes, methods, bucket bounds) repeat across series: shared strings.
+      labels.push(lname, out !== null ? out + this.str(from, p) : this.ascii ? internAscii(buf, from, p, h) : this.str(from, p));
       p++;
       if (buf[p] === B.COMMA) {
         p++;
@@ -507,9 +519,18 @@ export class OpenMetricsParser {
     }
   }
 
+  /** Whether `name` is a sample name of the current family; the names met are remembered. */
+  private accepts(st: FamilyState, name: string): boolean {
+    const names = st.names;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return true;
+    if (!nameOfFamily(name, st.fam)) return false;
+    names.push(name);
+    return true;
+  }
+
   private addSample(pos: number, name: string, labels: Labels, value: number, ts: number | null, exemplar: Exemplar | undefined): void {
     let st = this.cur;
-    if (st === null || !nameOfFamily(name, st.fam)) {
+    if (st === null || !this.accepts(st, name)) {
       st = this.openFamily(name);
     } else if (this.runLength > 0) this.replayRun(st);
     st.clean = false;
@@ -530,7 +551,7 @@ export class OpenMetricsParser {
     bad(integerProblem(role, value));
     if (type === 'summary' && role === Role.Plain) {
       const q = labelValue(labels, 'quantile');
-      const qv = q === undefined ? -1 : parseLabelFloat(q);
+      const qv = q === undefined ? -1 : labelFloat(q);
       if (!(qv >= 0 && qv <= 1) || uncanonical(q as string))
         bad(`invalid or missing "quantile" label${q === undefined ? '' : ` "${q}"`}: must be between 0 and 1`);
     }
@@ -558,31 +579,16 @@ export class OpenMetricsParser {
    * backwards. Returns true for the same sample again at the same timestamp.
    */
   private trackGroup(st: FamilyState, pos: number, name: string, labels: Labels, ts: number | null, role: Role): boolean {
+    let points = st.points;
+    if (points === null) {
+      points = new MetricPoints();
+      st.points = points;
+    }
     const type = st.fam.type;
-    const g = type === 'info' ? '' : groupKey(labels, pointLabel(type, role, st.fam.name));
-    let seen = st.seenGroups;
-    if (seen === null) {
-      seen = new Set();
-      st.seenGroups = seen;
-    }
-    if (st.group !== null && g !== st.group && seen.has(g))
-      this.fail(pos, 'samples of one metric must be grouped together (this label set appeared earlier)');
-    let series = st.groupSeries;
-    if (series !== null && st.group !== null && g === st.group) {
-      if ((ts === null) !== (st.groupTs === null)) this.fail(pos, 'some samples of this metric have timestamps and others not');
-      if (st.groupTs !== null && ts !== null && st.groupTs > ts && type !== 'info')
-        this.fail(pos, 'timestamps went backwards within a metric');
-    } else {
-      series = new Set();
-      st.groupSeries = series;
-    }
-    const seriesId = `${name}\u0000${groupKey(labels, null)}`;
-    const dup = ts === st.groupTs && series.has(seriesId);
-    series.add(seriesId);
-    st.group = g;
-    st.groupTs = ts;
-    seen.add(g);
-    return dup;
+    const whole = type === 'info';
+    const problem = points.add(name, labels, whole ? null : pointLabel(type, role, st.fam.name), whole, ts);
+    if (problem !== null) this.fail(pos, problem);
+    return points.dup;
   }
 
   /**

@@ -101,9 +101,22 @@ export function parseLabelFloat(s: string): number {
   return v === INVALID ? Number.NaN : v;
 }
 
+const labelFloats = new Map<string, number>();
+
+/** `parseLabelFloat`, remembered (bounded): bucket bounds and quantiles repeat on every series. */
+export function labelFloat(s: string): number {
+  let v = labelFloats.get(s);
+  if (v === undefined) {
+    if (labelFloats.size >= 4096) labelFloats.clear();
+    v = parseLabelFloat(s);
+    labelFloats.set(s, v);
+  }
+  return v;
+}
+
 /** OpenMetrics requires the canonical spelling `+Inf` for an infinite `le`/`quantile`. */
 export function uncanonical(s: string): boolean {
-  const v = parseLabelFloat(s);
+  const v = labelFloat(s);
   if (v !== v && s !== 'NaN' && s.toLowerCase() !== 'nan') return true; // not a number at all
   return v === Number.POSITIVE_INFINITY && s !== '+Inf';
 }

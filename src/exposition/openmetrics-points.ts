@@ -1,0 +1,147 @@
+import { groupKey, labelValue } from './openmetrics-rules.js';
+import type { Labels } from './types.js';
+
+export const NOT_TOGETHER = 'samples of one metric must be grouped together (this label set appeared earlier)';
+export const MIXED_TIMESTAMPS = 'some samples of this metric have timestamps and others not';
+export const BACKWARDS = 'timestamps went backwards within a metric';
+
+/**
+ * The metric points of one OpenMetrics family as its samples are read in full. A point is a label
+ * set without its point label (`le`, `quantile`, the stateset's own label): its samples come
+ * together, all with a timestamp or none, not going backwards; the same sample twice at one
+ * timestamp is a duplicate. Points are told apart by an order-independent hash of their label
+ * pairs, confirmed by comparing the pairs, so no sorted key string is built per sample.
+ * Keeps the label arrays it is given: the parser makes a new one per sample.
+ */
+export class MetricPoints {
+  /** The current point's labels (without the point label), or null before the first sample. */
+  private labels: Labels | null = null;
+  private hash = 0;
+  /** The previous sample's timestamp. */
+  private ts: number | null = null;
+  /** The current point's first sample, and the ids of all its samples once it has a second. */
+  private firstName = '';
+  private firstLabels: Labels = [];
+  private firstPoint: string | null = null;
+  private ids: Set<string> | null = null;
+  private readonly seen = new Map<number, Labels>();
+  /** Points whose hash an earlier point had (rare): compared one by one. */
+  private collided: Labels[] | null = null;
+  /** Whether the last `add` was a duplicate sample (to be kept once). */
+  dup = false;
+
+  /**
+   * One sample. `point` is the name of the label that varies within a point, if any; `whole`: the
+   * family is a single point (info). Returns the rule it breaks, or null.
+   */
+  add(name: string, labels: Labels, point: string | null, whole: boolean, ts: number | null): string | null {
+    this.dup = false;
+    const pointValue = point === null ? null : (labelValue(labels, point) ?? null);
+    let same: boolean;
+    let h = 0;
+    if (whole) same = this.labels !== null;
+    else {
+      h = pairsHash(labels, point);
+      const cur = this.labels;
+      same = cur !== null && this.hash === h && samePairs(labels, point, cur);
+    }
+    if (!same) {
+      if (!whole && this.labels !== null && this.seenBefore(h, labels, point)) return NOT_TOGETHER;
+      const own = withoutLabel(labels, point);
+      if (!whole) this.remember(h, own);
+      this.labels = own;
+      this.hash = h;
+      this.ts = ts;
+      this.firstName = name;
+      this.firstLabels = labels;
+      this.firstPoint = pointValue;
+      this.ids = null;
+      return null;
+    }
+    if ((ts === null) !== (this.ts === null)) return MIXED_TIMESTAMPS;
+    if (this.ts !== null && ts !== null && this.ts > ts && !whole) return BACKWARDS;
+    let ids = this.ids;
+    if (ids === null) {
+      ids = new Set([sampleId(this.firstName, this.firstLabels, this.firstPoint, whole)]);
+      this.ids = ids;
+    }
+    const id = sampleId(name, labels, pointValue, whole);
+    this.dup = ts === this.ts && ids.has(id);
+    ids.add(id);
+    this.ts = ts;
+    return null;
+  }
+
+  private seenBefore(h: number, labels: Labels, point: string | null): boolean {
+    const g = this.seen.get(h);
+    if (g === undefined) return false;
+    if (samePairs(labels, point, g)) return true;
+    if (this.collided !== null) for (const c of this.collided) if (samePairs(labels, point, c)) return true;
+    return false;
+  }
+
+  private remember(h: number, own: Labels): void {
+    if (!this.seen.has(h)) this.seen.set(h, own);
+    else if (this.collided === null) this.collided = [own];
+    else this.collided.push(own);
+  }
+}
+
+/** Within a point the samples differ by name and point label only; an info family is one point. */
+function sampleId(name: string, labels: Labels, pointValue: string | null, whole: boolean): string {
+  return whole ? `${name}\u0000${groupKey(labels, null)}` : `${name}\u0000${pointValue ?? '\u0001'}`;
+}
+
+function withoutLabel(labels: Labels, name: string | null): Labels {
+  if (name === null) return labels;
+  for (let i = 0; i < labels.length; i += 2) if (labels[i] === name) return [...labels.slice(0, i), ...labels.slice(i + 2)];
+  return labels;
+}
+
+/** Whether `labels` without `skip` are the pairs of `own`, in any order. */
+function samePairs(labels: Labels, skip: string | null, own: Labels): boolean {
+  let n = 0;
+  let aligned = true;
+  for (let i = 0; i < labels.length; i += 2) {
+    if (labels[i] === skip) continue;
+    if (aligned && (labels[i] !== own[n] || labels[i + 1] !== own[n + 1])) aligned = false;
+    n += 2;
+  }
+  if (n !== own.length) return false;
+  if (aligned) return true;
+  for (let i = 0; i < labels.length; i += 2) {
+    if (labels[i] === skip) continue;
+    let found = false;
+    for (let j = 0; j < own.length; j += 2) {
+      if (own[j] === labels[i]) {
+        found = own[j + 1] === labels[i + 1];
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+/** Order-independent: a sum of the pairs' mixed hashes. */
+function pairsHash(labels: Labels, skip: string | null): number {
+  let h = 0;
+  for (let i = 0; i < labels.length; i += 2) {
+    if (labels[i] === skip) continue;
+    h = (h + mix(Math.imul(stringHash(labels[i] as string), 0x9e3779b1) ^ stringHash(labels[i + 1] as string))) | 0;
+  }
+  return h;
+}
+
+function stringHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** MurmurHash3's finalizer. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
