@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { parseExposition } from '../src/exposition/index.js';
-import { generateCorpus } from './corpus.js';
+import { generateCorpus, toOpenMetrics } from './corpus.js';
 import type { Report } from './harness.js';
 import { fmt, timeIt } from './harness.js';
 
@@ -8,7 +8,7 @@ type PeerParse = (text: string) => unknown[];
 
 /**
  * Text-format parsing throughput, ours (labels materialized as strings) against the npm package
- * parse-prometheus-text-format measured in the same run. The peer gets a pre-decoded string
+ * parse-prometheus-text-format measured in the same run; and the same series as OpenMetrics. The peer gets a pre-decoded string
  * (decoding not counted for it, which favours it).
  */
 export async function benchExposition(report: Report): Promise<void> {
@@ -29,6 +29,14 @@ export async function benchExposition(report: Report): Promise<void> {
     const mb = body.length / 1e6;
     report(
       `exposition parse ${series} series (${families} families, ${fmt(mb, 2)} MB): cf-prom ${fmt(mb / ours)} MB/s ${fmt(series / ours / 1e6, 2)} M samples/s | parse-prometheus-text-format ${fmt(mb / theirs)} MB/s ${fmt(series / theirs / 1e6, 2)} M samples/s | ratio ${fmt(theirs / ours, 2)}x`,
+    );
+    // No npm package parses OpenMetrics: the same series as OpenMetrics, against our text parse.
+    const om = toOpenMetrics(body);
+    const omSecs = timeIt(() => {
+      parseExposition(om, { format: 'openmetrics' });
+    });
+    report(
+      `exposition parse ${series} series as OpenMetrics (strict validation, ${fmt(om.length / 1e6, 2)} MB): cf-prom ${fmt(om.length / 1e6 / omSecs)} MB/s ${fmt(series / omSecs / 1e6, 2)} M samples/s | ${fmt(omSecs / ours, 2)}x the time of the text parse`,
     );
   }
 }

@@ -6,33 +6,23 @@ import { FamilyBuilder } from './family-builder.js';
 import { internAscii } from './intern.js';
 import { keyHashBytes } from './key-hash.js';
 import { INVALID, plainScan, readFloat, readPlainDecimal } from './number.js';
+import { histogramProblem } from './openmetrics-histogram.js';
 import { MetricPoints } from './openmetrics-points.js';
 import {
   exemplarAllowed,
-  groupKey,
   integerProblem,
   labelFloat,
   labelValue,
+  nameOfFamily,
   OM_TYPES,
-  parseLabelFloat,
   pointLabel,
+  RESERVED,
   Role,
   roleOf,
-  SUFFIXES,
   uncanonical,
   valueProblem,
 } from './openmetrics-rules.js';
-import {
-  type Exemplar,
-  type Labels,
-  METRIC_TYPES,
-  type MetricFamily,
-  type MetricType,
-  type PredictedSeries,
-  type Sample,
-  type SampleVisitor,
-  type SeriesKey,
-} from './types.js';
+import type { Exemplar, Labels, MetricFamily, MetricType, PredictedSeries, Sample, SampleVisitor, SeriesKey } from './types.js';
 
 const EXEMPLAR_MAX_CODE_POINTS = 128;
 const NO_EXEMPLAR_HERE = 'only histogram buckets and counter _total samples can have exemplars';
@@ -335,60 +325,10 @@ export class OpenMetricsParser {
       if (fam.type === 'info' || fam.type === 'stateset')
         this.fail(this.lineStart, `metric "${fam.name}" of type ${fam.type} may not have a UNIT`);
     }
-    if (fam.type === 'histogram' || fam.type === 'gaugehistogram') this.checkHistogram(fam);
-  }
-
-  private checkHistogram(fam: MetricFamily): void {
-    const name = fam.name;
-    let group: string | null = null;
-    let ts: unknown;
-    let count: number | null = null;
-    let bucket: number | null = null;
-    let value = 0;
-    let negBuckets = false;
-    let hasSum = false;
-    let hasGsum = false;
-    let negGsum = false;
-    const check = (): void => {
-      const err = (m: string): never => this.fail(this.lineStart, `histogram "${name}": ${m}`);
-      if (bucket !== Number.POSITIVE_INFINITY) err('the +Inf bucket is missing');
-      if (count !== null && value !== count) err('_count does not match the +Inf bucket');
-      if (hasSum && count === null) err('_count must be present if _sum is present');
-      if (hasGsum && count === null) err('_gcount must be present if _gsum is present');
-      if (!(hasSum || hasGsum) && count !== null) err('_sum/_gsum must be present if _count is present');
-      if (negBuckets && hasSum) err('a histogram with negative buckets cannot have _sum');
-      if (!negBuckets && negGsum) err('negative _gsum needs negative buckets');
-    };
-    for (const s of fam.samples) {
-      const suffix = s.name.slice(name.length);
-      const g = groupKey(s.labels, suffix === '_bucket' ? 'le' : null);
-      if (g !== group || s.timestampMs !== ts) {
-        if (group !== null) check();
-        count = null;
-        bucket = null;
-        negBuckets = false;
-        hasSum = false;
-        hasGsum = false;
-        negGsum = false;
-        value = 0;
-      }
-      group = g;
-      ts = s.timestampMs;
-      if (suffix === '_bucket') {
-        const b = parseLabelFloat(labelValue(s.labels, 'le') as string);
-        if (b < 0) negBuckets = true;
-        if (bucket !== null && b <= bucket) this.fail(this.lineStart, `histogram "${name}": buckets out of order`);
-        if (s.value < value) this.fail(this.lineStart, `histogram "${name}": bucket values out of order`);
-        bucket = b;
-        value = s.value;
-      } else if (suffix === '_count' || suffix === '_gcount') count = s.value;
-      else if (suffix === '_sum') hasSum = true;
-      else if (suffix === '_gsum') {
-        hasGsum = true;
-        if (s.value < 0) negGsum = true;
-      }
+    if (fam.type === 'histogram' || fam.type === 'gaugehistogram') {
+      const problem = histogramProblem(fam);
+      if (problem !== null) this.fail(this.lineStart, `histogram "${fam.name}": ${problem}`);
     }
-    if (group !== null) check();
   }
 
   private parseSample(start: number, end: number): void {
@@ -671,20 +611,4 @@ export class OpenMetricsParser {
       this.runLength = 0;
     }
   }
-}
-
-/** Per type, the sample names a family reserves: its own and its suffixed ones. */
-const RESERVED = Object.fromEntries(METRIC_TYPES.map((t) => [t, [...new Set([...(SUFFIXES[t] ?? []), ''])]])) as Record<
-  MetricType,
-  string[]
->;
-
-/** Whether `name` is a sample name of the family (its name plus one of its type's suffixes). */
-function nameOfFamily(name: string, fam: MetricFamily): boolean {
-  const fname = fam.name;
-  if (!name.startsWith(fname)) return false;
-  const suffixes = SUFFIXES[fam.type];
-  if (suffixes === undefined) return name.length === fname.length;
-  for (const s of suffixes) if (name.length === fname.length + s.length && name.endsWith(s)) return true;
-  return false;
 }

@@ -16,7 +16,6 @@ export const BACKWARDS = 'timestamps went backwards within a metric';
 export class MetricPoints {
   /** The current point's labels (without the point label), or null before the first sample. */
   private labels: Labels | null = null;
-  private hash = 0;
   /** The previous sample's timestamp. */
   private ts: number | null = null;
   /** The current point's first sample, and the ids of all its samples once it has a second. */
@@ -41,16 +40,16 @@ export class MetricPoints {
     let h = 0;
     if (whole) same = this.labels !== null;
     else {
-      h = pairsHash(labels, point);
+      // A point's samples come one after another: compared first, hashed only when new.
       const cur = this.labels;
-      same = cur !== null && this.hash === h && samePairs(labels, point, cur);
+      same = cur !== null && samePairs(labels, point, cur);
+      if (!same) h = pairsHash(labels, point);
     }
     if (!same) {
       if (!whole && this.labels !== null && this.seenBefore(h, labels, point)) return NOT_TOGETHER;
       const own = withoutLabel(labels, point);
       if (!whole) this.remember(h, own);
       this.labels = own;
-      this.hash = h;
       this.ts = ts;
       this.firstName = name;
       this.firstLabels = labels;
@@ -101,14 +100,17 @@ function withoutLabel(labels: Labels, name: string | null): Labels {
 /** Whether `labels` without `skip` are the pairs of `own`, in any order. */
 function samePairs(labels: Labels, skip: string | null, own: Labels): boolean {
   let n = 0;
-  let aligned = true;
+  let namesAligned = true;
+  let valuesEqual = true;
   for (let i = 0; i < labels.length; i += 2) {
     if (labels[i] === skip) continue;
-    if (aligned && (labels[i] !== own[n] || labels[i + 1] !== own[n + 1])) aligned = false;
+    if (labels[i] !== own[n]) namesAligned = false;
+    else if (labels[i + 1] !== own[n + 1]) valuesEqual = false;
     n += 2;
   }
   if (n !== own.length) return false;
-  if (aligned) return true;
+  // Names are unique within a label set: in the same order, the values decide.
+  if (namesAligned) return valuesEqual;
   for (let i = 0; i < labels.length; i += 2) {
     if (labels[i] === skip) continue;
     let found = false;

@@ -1,5 +1,5 @@
 import { INVALID, readFloat } from './number.js';
-import type { Labels, MetricType } from './types.js';
+import { type Labels, METRIC_TYPES, type MetricFamily, type MetricType } from './types.js';
 
 /** What a sample name is within its family: the suffix after the family name, by meaning. */
 export const Role = {
@@ -119,4 +119,20 @@ export function uncanonical(s: string): boolean {
   const v = labelFloat(s);
   if (v !== v && s !== 'NaN' && s.toLowerCase() !== 'nan') return true; // not a number at all
   return v === Number.POSITIVE_INFINITY && s !== '+Inf';
+}
+
+/** Per type, the sample names a family reserves: its own and its suffixed ones. */
+export const RESERVED = Object.fromEntries(METRIC_TYPES.map((t) => [t, [...new Set([...(SUFFIXES[t] ?? []), ''])]])) as Record<
+  MetricType,
+  string[]
+>;
+
+/** Whether `name` is a sample name of the family (its name plus one of its type's suffixes). */
+export function nameOfFamily(name: string, fam: MetricFamily): boolean {
+  const fname = fam.name;
+  if (!name.startsWith(fname)) return false;
+  const suffixes = SUFFIXES[fam.type];
+  if (suffixes === undefined) return name.length === fname.length;
+  for (const s of suffixes) if (name.length === fname.length + s.length && name.endsWith(s)) return true;
+  return false;
 }
