@@ -34,6 +34,12 @@ const errors: Array<[string, string, RegExp]> = [
   ['untyped is not OpenMetrics', '# TYPE a untyped\n# EOF\n', /invalid metric type "untyped"/],
   ['interleaved families', 'a 1\nb 1\na 2\n# EOF\n', /must be contiguous|clashes/],
   ['two spaces', 'a  1\n# EOF\n', /expected a number as value, got ""/],
+  // Common-looking lines the one-pass reader must hand back to the exact parser:
+  ['two spaces after labels', 'a{b="1"}  1\n# EOF\n', /col 10: expected a number as value, got ""/],
+  ['tab before the value', 'a{b="1"}\t1\n# EOF\n', /col 9: expected " " before the value/],
+  ['trailing comma', 'a{b="1",} 1\n# EOF\n', /unexpected "," before "}"/],
+  ['space after the value', 'a{b="1"} 1 \n# EOF\n', /expected a finite number of seconds as timestamp/],
+  ['a word as timestamp', 'a{b="1"} 1 x\n# EOF\n', /timestamp/],
 ];
 for (const [name, input, re] of errors) {
   test(`OpenMetrics error: ${name}`, () => {

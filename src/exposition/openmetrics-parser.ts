@@ -3,8 +3,10 @@ import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text } fr
 import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
+import { giveBackFastLine, takeFastLine } from './fast-line.js';
 import { internAscii } from './intern.js';
 import { keyHashBytes } from './key-hash.js';
+import { copyLabels } from './labels-copy.js';
 import { INVALID, plainScan, readFloat, readPlainDecimal } from './number.js';
 import { histogramProblem } from './openmetrics-histogram.js';
 import { MetricPoints } from './openmetrics-points.js';
@@ -74,6 +76,11 @@ export class OpenMetricsParser {
   private readonly run: PredictedSeries[] = [];
   private runLength = 0;
   private readonly runKey: SeriesKey = { buf: Buffer.alloc(0), start: 0, end: 0, hash: 0 };
+  /** The common sample line read in one pass (fast-line.ts); its labels are copied per sample. */
+  private readonly fast = takeFastLine(true);
+  private ended = false;
+  private fastHits = 0;
+  private fastMisses = 0;
 
   constructor(private readonly visitor: SampleVisitor | null = null) {
     this.fams.visited = visitor !== null;
@@ -91,6 +98,9 @@ export class OpenMetricsParser {
     if (!enc.utf8Valid) this.failOnBadUtf8(buf, start, end);
     let pos = start;
     const memo = this.memo;
+    // The fast path's loops stop at a `\n` only: keep it to chunks whose last line has one.
+    let fast = enc.ascii && end > start && buf[end - 1] === B.NL && !this.ended ? this.fast : null;
+    fast?.begin(buf, end);
     while (pos < end) {
       if (memo !== null && buf[pos] === B.HASH && !this.eof) {
         const r = memo.match(buf, pos, end);
@@ -110,6 +120,24 @@ export class OpenMetricsParser {
           pos = next;
           continue;
         }
+      }
+      if (fast !== null && buf[pos] !== B.HASH && !this.eof) {
+        this.line++;
+        this.lineStart = pos;
+        const nl = fast.scan(pos);
+        if (nl >= 0) {
+          this.fastHits++;
+          this.keyStart = pos;
+          this.keyEnd = fast.keyEnd;
+          const labels = copyLabels(fast.labels, fast.labelCount * 2);
+          this.addSample(pos, fast.names[fast.nameSlot] as string, labels, fast.value, null, undefined);
+          pos = nl + 1;
+          continue;
+        }
+        this.line--;
+        // A body whose samples mostly take the exact parser (timestamps, exemplars, escapes) stops
+        // paying for the attempt.
+        if (++this.fastMisses > this.fastHits + 64) fast = null;
       }
       let nl = buf.indexOf(B.NL, pos);
       const last = nl === -1 || nl >= end;
@@ -144,6 +172,10 @@ export class OpenMetricsParser {
 
   /** Called after the last byte: OpenMetrics requires `# EOF`. */
   finish(): MetricFamily[] {
+    if (!this.ended) {
+      this.ended = true;
+      giveBackFastLine(this.fast);
+    }
     if (!this.eof) {
       this.line++;
       this.lineStart = this.buf.length;

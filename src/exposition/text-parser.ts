@@ -3,11 +3,11 @@ import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, utf
 import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
+import { giveBackFastLine, takeFastLine } from './fast-line.js';
 import { hashBytes, internAscii } from './intern.js';
 import { keyHashBytes } from './key-hash.js';
 import { copyLabels } from './labels-copy.js';
 import { INVALID, plainScan, readFloat, readInt64, readPlainDecimal } from './number.js';
-import { giveBackFastLine, takeFastLine } from './text-fast-line.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
 
 /** TYPE words, matched case-insensitively as expfmt does (`strings.ToUpper`). */
@@ -244,12 +244,12 @@ export class TextParser {
     else this.parseSample(p, end);
   }
 
-  private readonly fast = takeFastLine();
+  private readonly fast = takeFastLine(false);
   private ended = false;
   private fastHits = 0;
   private fastMisses = 0;
 
-  /** Completes a line the fast path read (text-fast-line.ts); false: parse it again with parseSample. */
+  /** Completes a line the fast path read (fast-line.ts); false: parse it again with parseSample. */
   private commitFast(start: number): boolean {
     const fl = this.fast;
     const buf = this.buf;

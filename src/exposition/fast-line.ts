@@ -37,9 +37,9 @@ function commonPrefix(dv: DataView, a: number, b: number, n: number): number {
 }
 
 /**
- * The optimistic single pass of the text parser for the common sample line of an ASCII body:
+ * The optimistic single pass of the parsers for the common sample line of an ASCII body:
  * `name{l1="v1",l2="v2"} value [timestamp]` with no blanks inside the braces, no escapes, no
- * quoted names and no trailing comma. `scan` either reads the whole line or returns -1 having
+ * quoted names and no trailing comma (OpenMetrics: one space, no timestamp, no exemplar). `scan` either reads the whole line or returns -1 having
  * changed nothing the slow path relies on; the caller then parses that line again with the exact
  * parser, so every error message and every rarer form keeps one implementation.
  *
@@ -79,6 +79,9 @@ export class FastLine {
   private buf: Buffer = NO_BUFFER;
   private view: DataView<ArrayBufferLike> = NO_VIEW;
   private limit = 0;
+
+  /** Value syntax: OpenMetrics (`scanOpenMetricsValue`) or text. */
+  openMetrics = false;
 
   // Result of a successful scan.
   nameSlot = 0;
@@ -168,7 +171,7 @@ export class FastLine {
     this.labelCount = n;
     this.keyEnd = p;
     if (c !== SP && c !== TAB) return -1;
-    return this.scanValue(p);
+    return this.openMetrics ? this.scanOpenMetricsValue(p) : this.scanValue(p);
   }
 
   /** Reads the labels after `{` up to and including `}`; returns their count, or -1 to fall back. */
@@ -290,6 +293,24 @@ export class FastLine {
     return i;
   }
 
+  /**
+   * OpenMetrics, `p` on the blank after the series: one space, then a value that ends the line.
+   * A timestamp or an exemplar falls back: their rules span the metric point.
+   */
+  private scanOpenMetricsValue(p: number): number {
+    const buf = this.buf;
+    if (buf[p] !== SP) return -1;
+    let c = buf[++p] as number;
+    const vs = p;
+    while (c !== SP && c !== NL) c = buf[++p] as number;
+    if (c !== NL) return -1;
+    const value = readFloat(buf, vs, p, true);
+    if (value === INVALID) return -1;
+    this.value = value;
+    this.ts = null;
+    return p;
+  }
+
   /** `p` is on the blank after the series: reads `value [timestamp]` up to the `\n`. */
   private scanValue(p: number): number {
     const buf = this.buf;
@@ -323,8 +344,10 @@ export class FastLine {
 const spares: FastLine[] = [];
 const MAX_SPARES = 16;
 
-export function takeFastLine(): FastLine {
-  return spares.pop() ?? new FastLine();
+export function takeFastLine(openMetrics: boolean): FastLine {
+  const f = spares.pop() ?? new FastLine();
+  f.openMetrics = openMetrics;
+  return f;
 }
 
 /** Hands back the FastLine of a parse that has ended; the parse must not use it again. */
