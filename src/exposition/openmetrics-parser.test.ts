@@ -81,4 +81,10 @@ test('OpenMetrics metric points: label order does not matter; a point comes back
   assert.equal(info[0]?.samples.length, 3, 'an info family is one point: timestamps may go back, no repeat rule');
   const again = om('# TYPE i info\ni_info{a="1"} 1 2\ni_info{a="2"} 1 1\ni_info{a="1"} 1 1\n# EOF\n');
   assert.equal(again[0]?.samples.length, 2, 'a repeat at the timestamp just before is a duplicate');
+  const later = om('# TYPE i info\ni_info{a="1"} 1 2\ni_info{a="2"} 1 1\ni_info{a="2"} 1 1\n# EOF\n');
+  assert.equal(later[0]?.samples.length, 2, 'a sample read at another timestamp than the one before still counts');
+  const buckets = om(
+    `# TYPE h histogram\n${Array.from({ length: 20 }, (_, i) => `h_bucket{le="${i}"} ${i}\n`).join('')}h_bucket{le="19"} 19\nh_bucket{le="+Inf"} 20\n# EOF\n`,
+  );
+  assert.equal(buckets[0]?.samples.length, 21, 'a repeated bucket past the first sixteen of a point is a duplicate too');
 });

@@ -4,6 +4,8 @@ import type { Labels } from './types.js';
 export const NOT_TOGETHER = 'samples of one metric must be grouped together (this label set appeared earlier)';
 export const MIXED_TIMESTAMPS = 'some samples of this metric have timestamps and others not';
 export const BACKWARDS = 'timestamps went backwards within a metric';
+/** Samples of a point compared one by one before they go into a set. */
+const SMALL_POINT = 16;
 
 /**
  * The metric points of one OpenMetrics family as its samples are read in full. A point is a label
@@ -18,10 +20,14 @@ export class MetricPoints {
   private labels: Labels | null = null;
   /** The previous sample's timestamp. */
   private ts: number | null = null;
-  /** The current point's first sample, and the ids of all its samples once it has a second. */
-  private firstName = '';
+  /**
+   * The current point's samples by name and point label value while few (a histogram's are its
+   * buckets, `_count`, `_sum`, `_created`), then as ids in `ids`; an info family's always in `ids`.
+   */
+  private readonly names: string[] = [];
+  private readonly values: Array<string | null> = [];
+  private count = 0;
   private firstLabels: Labels = [];
-  private firstPoint: string | null = null;
   private ids: Set<string> | null = null;
   private readonly seen = new Map<number, Labels>();
   /** Points whose hash an earlier point had (rare): compared one by one. */
@@ -51,24 +57,42 @@ export class MetricPoints {
       if (!whole) this.remember(h, own);
       this.labels = own;
       this.ts = ts;
-      this.firstName = name;
+      this.names[0] = name;
+      this.values[0] = pointValue;
+      this.count = 1;
       this.firstLabels = labels;
-      this.firstPoint = pointValue;
       this.ids = null;
       return null;
     }
     if ((ts === null) !== (this.ts === null)) return MIXED_TIMESTAMPS;
     if (this.ts !== null && ts !== null && this.ts > ts && !whole) return BACKWARDS;
+    const again = this.has(name, labels, pointValue, whole);
+    this.dup = again && ts === this.ts;
+    this.ts = ts;
+    return null;
+  }
+
+  /** Whether the current point already has this sample; adds it if not. */
+  private has(name: string, labels: Labels, pointValue: string | null, whole: boolean): boolean {
+    const n = this.count;
+    if (this.ids === null && !whole && n < SMALL_POINT) {
+      for (let i = 0; i < n; i++) if (this.names[i] === name && this.values[i] === pointValue) return true;
+      this.names[n] = name;
+      this.values[n] = pointValue;
+      this.count = n + 1;
+      return false;
+    }
     let ids = this.ids;
     if (ids === null) {
-      ids = new Set([sampleId(this.firstName, this.firstLabels, this.firstPoint, whole)]);
+      ids = new Set();
+      if (whole) ids.add(sampleId(this.names[0] as string, this.firstLabels, null, true));
+      else for (let i = 0; i < n; i++) ids.add(sampleId(this.names[i] as string, labels, this.values[i] as string | null, false));
       this.ids = ids;
     }
     const id = sampleId(name, labels, pointValue, whole);
-    this.dup = ts === this.ts && ids.has(id);
+    if (ids.has(id)) return true;
     ids.add(id);
-    this.ts = ts;
-    return null;
+    return false;
   }
 
   private seenBefore(h: number, labels: Labels, point: string | null): boolean {
