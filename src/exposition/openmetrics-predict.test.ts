@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../testing/seeded-random.js';
+import { CommentKind } from './comment-memo.js';
 import { ExpositionStreamParser } from './parse.js';
 import { CachedSeries, SeriesKeyCache } from './series-key-cache.js';
 import type { Labels, MetricFamily, MetricType, PredictedSeries, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
@@ -319,4 +320,11 @@ test('a source that switches between text and OpenMetrics starts from an empty c
   cache.begin();
   cache.setFormat('openmetrics');
   assert.equal(cache.size, 0);
+  // A body of comment lines only: no series, but the memo's lines must go too.
+  cache.comments.record(Buffer.from('# HELP x'), 0, 8, CommentKind.FamilyOnly, 'x', null, null);
+  cache.commit();
+  assert.equal(cache.comments.size, 1);
+  cache.begin();
+  cache.setFormat('text');
+  assert.equal(cache.comments.size, 0);
 });

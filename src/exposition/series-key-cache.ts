@@ -111,11 +111,12 @@ export class SeriesKeyCache<E extends CachedSeries> {
   /**
    * The format of this pass's body, once known and before it is parsed. Each series was validated
    * under its format's rules, and an OpenMetrics parse skips checks for predicted lines that a
-   * text parse never made: a source that changes format starts again from an empty cache.
+   * text parse never made; the comment memo's lines mean different things in each format: a
+   * source that changes format starts again from an empty cache.
    */
   setFormat(format: ExpositionFormat): void {
     this.passFormat = format;
-    if (this.committedFormat !== null && this.committedFormat !== format && this.entries.length > 0) this.clear();
+    if (this.committedFormat !== null && this.committedFormat !== format) this.clear();
   }
 
   /** The entry expected at this line if its key bytes are there (then a blank), else null. */
