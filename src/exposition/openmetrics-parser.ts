@@ -500,6 +500,29 @@ export class OpenMetricsParser {
     return true;
   }
 
+  private failIf(pos: number, problem: string | null): void {
+    if (problem !== null) this.fail(pos, problem);
+  }
+
+  /** The label that names a sample's place in its point (stateset label, `le`, `quantile`), then the integer rule. */
+  private checkPointLabel(pos: number, fam: MetricFamily, role: Role, labels: Labels, value: number): void {
+    const type = fam.type;
+    if (type === 'stateset' && labelValue(labels, fam.name) === undefined)
+      this.fail(pos, `stateset sample is missing its "${fam.name}" label`);
+    if (role === Role.Bucket) {
+      const le = labelValue(labels, 'le');
+      if (le === undefined || le === 'NaN' || uncanonical(le))
+        this.fail(pos, `invalid or missing "le" label ${le === undefined ? '' : `"${le}"`}`.trimEnd());
+    }
+    this.failIf(pos, integerProblem(role, value));
+    if (type === 'summary' && role === Role.Plain) {
+      const q = labelValue(labels, 'quantile');
+      const qv = q === undefined ? -1 : labelFloat(q);
+      if (!(qv >= 0 && qv <= 1) || uncanonical(q as string))
+        this.fail(pos, `invalid or missing "quantile" label${q === undefined ? '' : ` "${q}"`}: must be between 0 and 1`);
+    }
+  }
+
   private addSample(pos: number, name: string, labels: Labels, value: number, ts: number | null, exemplar: Exemplar | undefined): void {
     let st = this.cur;
     if (st === null || !this.accepts(st, name)) {
@@ -511,25 +534,12 @@ export class OpenMetricsParser {
     const type = fam.type;
     const fname = fam.name;
     const role = roleOf(type, name, fname.length);
-    const bad = (m: string | null): void => {
-      if (m !== null) this.fail(pos, m);
-    };
-    if (type === 'stateset' && labelValue(labels, fname) === undefined) bad(`stateset sample is missing its "${fname}" label`);
-    if (role === Role.Bucket) {
-      const le = labelValue(labels, 'le');
-      if (le === undefined || le === 'NaN' || uncanonical(le))
-        bad(`invalid or missing "le" label ${le === undefined ? '' : `"${le}"`}`.trimEnd());
-    }
-    bad(integerProblem(role, value));
-    if (type === 'summary' && role === Role.Plain) {
-      const q = labelValue(labels, 'quantile');
-      const qv = q === undefined ? -1 : labelFloat(q);
-      if (!(qv >= 0 && qv <= 1) || uncanonical(q as string))
-        bad(`invalid or missing "quantile" label${q === undefined ? '' : ` "${q}"`}: must be between 0 and 1`);
-    }
+    if (type === 'stateset' || role === Role.Bucket || (type === 'summary' && role === Role.Plain))
+      this.checkPointLabel(pos, fam, role, labels, value);
+    else this.failIf(pos, integerProblem(role, value));
     const dup = this.trackGroup(st, pos, name, labels, ts, role);
-    bad(valueProblem(type, role, value));
-    if (exemplar !== undefined && !exemplarAllowed(type, role)) bad(NO_EXEMPLAR_HERE);
+    this.failIf(pos, valueProblem(type, role, value));
+    if (exemplar !== undefined && !exemplarAllowed(type, role)) this.fail(pos, NO_EXEMPLAR_HERE);
     if (dup) return; // the same sample again at the same timestamp: kept once
     if (this.visitor !== null) {
       this.fams.sampleCount++;
