@@ -1,7 +1,7 @@
 import type { Labels, MetricType, TimestampMs } from '../exposition/index.js';
 import { formatGoFloat } from '../exposition/index.js';
 import type { ScrapeTarget, SeriesDescriptor } from '../scrape/index.js';
-import { encodeHeads } from './encode.js';
+import { prepareBytes } from './prepare-bytes.js';
 
 /** The two envelope kinds a scrape produces. */
 export type EnvelopeKind = 'counter' | 'gauge';
@@ -52,14 +52,8 @@ export class PreparedEnvelope {
 }
 
 export interface PreparedBytes {
-  /** Envelope field 2 (source_id), or empty when "". */
-  readonly sourceId: Uint8Array;
   /** Field 1 (string) holding the name: Counter.name and the Gauge map-entry key alike. */
   readonly name: Uint8Array;
-  /** GaugeValue field 1 (unit), or empty when "". */
-  readonly unit: Uint8Array;
-  /** Envelope fields 8 (instance_id) and 9 (tags), which precede the oneof on the wire (Go order). */
-  readonly tail: Uint8Array;
   /** Everything after the timestamp up to the value (computed with the rest, so the shape never changes). */
   readonly heads: EncodedHeads;
 }
@@ -192,53 +186,6 @@ export function prepareEnvelope(
     tags,
     prepareBytes(sourceId, series.name, unit, instanceId, tags),
   );
-}
-
-const utf8 = new TextEncoder();
-
-function prepareBytes(sourceId: string, name: string, unit: string, instanceId: string, tags: Labels): PreparedBytes {
-  const tail: number[] = [];
-  if (instanceId !== '') pushString(tail, 0x42, instanceId);
-  for (let i = 0; i + 1 < tags.length; i += 2) {
-    const entry: number[] = [];
-    // Map entries always carry key and value, even empty ones (as Go and protobuf-es write them).
-    pushString(entry, 0x0a, tags[i] as string, true);
-    pushString(entry, 0x12, tags[i + 1] as string, true);
-    tail.push(0x4a);
-    pushVarint(tail, entry.length);
-    for (const b of entry) tail.push(b);
-  }
-  const fields = {
-    sourceId: stringField(0x12, sourceId),
-    name: stringField(0x0a, name, true),
-    unit: stringField(0x0a, unit),
-    tail: Uint8Array.from(tail),
-  };
-  // A plain literal, not `{ ...fields, heads }`: spread-built objects got their own hidden
-  // classes, which made the encoder's loads megamorphic on the per-sample path.
-  return { sourceId: fields.sourceId, name: fields.name, unit: fields.unit, tail: fields.tail, heads: encodeHeads(fields) };
-}
-
-function stringField(tag: number, s: string, always = false): Uint8Array {
-  const out: number[] = [];
-  pushString(out, tag, s, always);
-  return Uint8Array.from(out);
-}
-
-function pushString(out: number[], tag: number, s: string, always = false): void {
-  if (s === '' && !always) return;
-  const b = utf8.encode(s);
-  out.push(tag);
-  pushVarint(out, b.length);
-  for (const x of b) out.push(x);
-}
-
-function pushVarint(out: number[], n: number): void {
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
 }
 
 const INT64_MAX = 9223372036854775807n;

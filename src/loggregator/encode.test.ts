@@ -75,3 +75,32 @@ test('hand encoder writes exactly what protobuf-go writes, for every sendable ro
     assert.equal(Buffer.from(framed.subarray(i + 1)).toString('hex'), g.hex, g.name);
   }
 });
+
+test('prepared bytes of long and non-ASCII strings, empty values and ids: as protobuf-es writes them', () => {
+  const long = 'x'.repeat(200);
+  const uni = 'ü€😀'.repeat(50);
+  const cases = [
+    { type: 'gauge' as const, family: 'g', name: 'g', labels: ['a', '', 'b', long, 'c', uni, 'unit', 'by€'] },
+    { type: 'counter' as const, family: uni, name: uni, labels: [long, uni, 'source_id', 'own'] },
+    { type: 'gauge' as const, family: 'g', name: long + long, labels: [] },
+  ];
+  const targets = [TARGET, { ...TARGET, sourceId: '', instanceId: '' }, { ...TARGET, sourceId: long, instanceId: uni }];
+  for (const target of targets) {
+    for (const series of cases) {
+      for (const value of [0, 3, 2.5]) {
+        const p = prepareEnvelope(target, series, { defaultSourceId: DEFAULT_SOURCE_ID });
+        const r = toEnvelope(p, value, SCRAPE_MS, 'gauge');
+        assert.ok(r.ok);
+        if (!r.ok) continue;
+        const w = new EnvelopeWriter(8);
+        const ts = timestampField(timestampNs(SCRAPE_MS));
+        if (p.kind === 'gauge' || !Number.isInteger(value)) w.writeGauge(p, ts, value);
+        else w.writeCounter(p, ts, value);
+        const framed = w.buf.subarray(0, w.pos);
+        let i = 1;
+        while ((framed[i] as number) & 0x80) i++;
+        assert.equal(Buffer.from(framed.subarray(i + 1)).toString('hex'), Buffer.from(encodeEnvelopeReference(r.envelope)).toString('hex'));
+      }
+    }
+  }
+});

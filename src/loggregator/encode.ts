@@ -1,4 +1,4 @@
-import type { EncodedHeads, PreparedBytes, PreparedEnvelope } from './convert.js';
+import type { PreparedEnvelope } from './convert.js';
 
 /**
  * Hand encoder for the hot path: writes envelopes already framed as `EnvelopeBatch.batch`
@@ -178,37 +178,6 @@ export function writeVarint(buf: Uint8Array, pos: number, n: number): number {
   }
   buf[pos++] = n;
   return pos;
-}
-
-/** Computes (once per series) the constant bytes between the timestamp and the value. */
-export function encodeHeads(b: Omit<PreparedBytes, 'heads'>): EncodedHeads {
-  const gauge = (valueLen: number): number[] => {
-    const gvLen = b.unit.length + valueLen;
-    const entryLen = b.name.length + 1 + varintLen(gvLen) + gvLen;
-    const bodyLen = 1 + varintLen(entryLen) + entryLen;
-    const out = [...b.sourceId, ...b.tail, 0x32];
-    pushVarint(out, bodyLen);
-    out.push(0x0a);
-    pushVarint(out, entryLen);
-    out.push(...b.name, 0x12);
-    pushVarint(out, gvLen);
-    out.push(...b.unit);
-    if (valueLen !== 0) out.push(0x11);
-    return out;
-  };
-  return {
-    counter: Uint8Array.from([...b.sourceId, ...b.tail, 0x2a]),
-    gauge: Uint8Array.from(gauge(9)),
-    gaugeZero: Uint8Array.from(gauge(0)),
-  };
-}
-
-function pushVarint(out: number[], n: number): void {
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
 }
 
 export function varintLen(n: number): number {
