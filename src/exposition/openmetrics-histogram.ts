@@ -1,5 +1,5 @@
-import { groupKey, labelFloat, labelValue } from './openmetrics-rules.js';
-import type { MetricFamily } from './types.js';
+import { labelFloat, labelValue } from './openmetrics-rules.js';
+import type { Labels, MetricFamily } from './types.js';
 
 /**
  * The structure rules of an OpenMetrics histogram or gauge histogram, over its collected samples
@@ -9,7 +9,8 @@ import type { MetricFamily } from './types.js';
  */
 export function histogramProblem(fam: MetricFamily): string | null {
   const name = fam.name;
-  let group: string | null = null;
+  let group: Labels | null = null;
+  let groupSkip: string | null = null;
   let ts: unknown;
   let count: number | null = null;
   let bucket: number | null = null;
@@ -30,8 +31,8 @@ export function histogramProblem(fam: MetricFamily): string | null {
   };
   for (const s of fam.samples) {
     const suffix = s.name.slice(name.length);
-    const g = groupKey(s.labels, suffix === '_bucket' ? 'le' : null);
-    if (g !== group || s.timestampMs !== ts) {
+    const skip = suffix === '_bucket' ? 'le' : null;
+    if (group === null || !sameLabelsExcept(s.labels, skip, group, groupSkip) || s.timestampMs !== ts) {
       const p = group === null ? null : pointProblem();
       if (p !== null) return p;
       count = null;
@@ -42,7 +43,8 @@ export function histogramProblem(fam: MetricFamily): string | null {
       negGsum = false;
       value = 0;
     }
-    group = g;
+    group = s.labels;
+    groupSkip = skip;
     ts = s.timestampMs;
     if (suffix === '_bucket') {
       const b = labelFloat(labelValue(s.labels, 'le') as string);
@@ -59,4 +61,24 @@ export function histogramProblem(fam: MetricFamily): string | null {
     }
   }
   return group === null ? null : pointProblem();
+}
+
+/** Whether `a` without label `skipA` and `b` without `skipB` are the same pairs, in any order. */
+function sameLabelsExcept(a: Labels, skipA: string | null, b: Labels, skipB: string | null): boolean {
+  let n = 0;
+  for (let i = 0; i < a.length; i += 2) if (a[i] !== skipA) n++;
+  for (let j = 0; j < b.length; j += 2) if (b[j] !== skipB) n--;
+  if (n !== 0) return false;
+  for (let i = 0; i < a.length; i += 2) {
+    if (a[i] === skipA) continue;
+    let found = false;
+    for (let j = 0; j < b.length; j += 2) {
+      if (b[j] === a[i]) {
+        found = b[j + 1] === a[i + 1] && b[j] !== skipB;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
 }
