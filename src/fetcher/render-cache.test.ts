@@ -323,3 +323,72 @@ test('render cache: any sequence of bodies through one cache renders each as a c
     }
   }
 });
+
+test('render cache: OpenMetrics bodies, every type, through one cache render as cold renders would', () => {
+  const OM = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+  const base = [
+    '# TYPE req counter',
+    '# HELP req Requests.',
+    'req_total{code="200"} 10',
+    'req_created{code="200"} 1.7e9',
+    'req_total{code="500"} 1',
+    '# TYPE temp_celsius gauge',
+    '# UNIT temp_celsius celsius',
+    'temp_celsius{room="a"} 21.5',
+    'temp_celsius{room="ü"} -3',
+    '# TYPE lat histogram',
+    'lat_bucket{le="0.1"} 1',
+    'lat_bucket{le="+Inf"} 2',
+    'lat_count 2',
+    'lat_sum 0.25',
+    'lat_created 1.7e9',
+    '# TYPE q summary',
+    'q{quantile="0.5"} 0.1',
+    'q_count 5',
+    'q_sum 0.9',
+    '# TYPE gh gaugehistogram',
+    'gh_bucket{le="-1"} 1',
+    'gh_bucket{le="+Inf"} 2',
+    'gh_gcount 2',
+    'gh_gsum -4',
+    '# TYPE state stateset',
+    'state{state="on"} 1',
+    'state{state="off"} 0',
+    '# TYPE build info',
+    'build_info{version="1.2"} 1',
+    '# TYPE mystery unknown',
+    'mystery 7',
+    'up 1',
+  ];
+  const om = (lines: string[]) => `${lines.join('\n')}\n# EOF\n`;
+  const bodies = [
+    om(base),
+    om(base.map((l) => l.replace('} 10', '} 11').replace('21.5', '22').replace('lat_sum 0.25', 'lat_sum 0.5'))),
+    om(base.map((l) => (l === 'req_total{code="500"} 1' ? 'req_total{code="500"} 2 1700000000.5' : l))),
+    om(base.map((l) => (l === 'lat_bucket{le="+Inf"} 2' ? 'lat_bucket{le="+Inf"} 2 # {trace_id="t1"} 0.5 1700000000' : l))),
+    om(base.filter((l) => !l.startsWith('state'))),
+    om([...base.slice(0, 5), 'req_total{code="404"} 3', ...base.slice(5)]),
+    om(base.map((l) => l.replaceAll('celsius', 'kelvin'))),
+  ];
+  let seed = 11;
+  const next = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 16;
+  };
+  for (const format of ['text', 'openmetrics'] as const) {
+    const c = new SourceRenderCache(target, format);
+    let hits = 0;
+    for (let k = 0; k < 200; k++) {
+      const i = next() % bodies.length;
+      const body = bodies[i] as string;
+      assert.deepEqual(dump(c.render(Buffer.from(body), OM)), cold(body, format, OM), `${format}: body ${i}`);
+      hits += c.lastHits;
+    }
+    assert.ok(hits > 1000, `${format}: series from the cache: ${hits}`);
+  }
+  // A text body after OpenMetrics ones: the cache starts again, and renders it as a cold render.
+  const c = new SourceRenderCache(target, 'text');
+  c.render(Buffer.from(bodies[0] as string), OM);
+  const text = '# TYPE temp_celsius gauge\ntemp_celsius{room="a"} 21.5\n';
+  assert.deepEqual(dump(c.render(Buffer.from(text), TEXT)), cold(text, 'text'));
+});

@@ -6,6 +6,7 @@ import {
   type MetricFamily,
   type MetricType,
   omTimestamp,
+  type PredictedSeries,
   parseExposition,
   readFloat,
   readInt64,
@@ -80,6 +81,8 @@ const HASH = 0x23;
 const NL = 0x0a;
 const SP = 0x20;
 const TAB = 0x09;
+/** How an OpenMetrics exemplar starts after a value. */
+const EXEMPLAR_START = ' # {';
 
 /**
  * The render of one source (one address, path, target labels and output format), kept between
@@ -90,8 +93,9 @@ const TAB = 0x09;
  * (`writeValueBytes`). The cache predicts each line from the last good render's order (one byte
  * comparison), falls back to a lookup by the exposed key, and renders a miss exactly as
  * `renderSource` does. Entries a successful render did not see are evicted, and a failed render
- * takes back what it added, so memory is bounded by the source's series. OpenMetrics bodies take
- * `renderSource` (exemplars are not visited).
+ * takes back what it added, so memory is bounded by the source's series. OpenMetrics bodies go
+ * through the cache too (without the skeleton replay, which reads text lines), except into
+ * OpenMetrics output when they may carry exemplars, which only `renderSource` keeps.
  */
 export class SourceRenderCache implements SampleVisitor {
   private readonly keys = new SeriesKeyCache<RenderEntry>();
@@ -146,11 +150,14 @@ export class SourceRenderCache implements SampleVisitor {
    * caller that copies them at once (a render worker placing them in its response arena).
    */
   render(body: Buffer, contentType: string | null, pool: SharedBufferPool | null = null, borrow = false): RenderedSource {
-    if (resolveFormat({ contentType }) !== 'text')
+    const input = resolveFormat({ contentType });
+    // Exemplars are not visited: OpenMetrics output, which carries them, takes the plain path for
+    // a body that may have one.
+    if (input !== 'text' && this.om && body.includes(EXEMPLAR_START))
       return renderSource(parseExposition(body, { contentType }), this.target, this.format, body.length);
     this.pool = borrow ? null : pool;
     this.borrow = borrow;
-    if (this.skeleton !== null) {
+    if (input === 'text' && this.skeleton !== null) {
       this.startRender(body.length);
       const replayed = this.replay(body, this.skeleton);
       if (replayed !== null) {
@@ -161,15 +168,17 @@ export class SourceRenderCache implements SampleVisitor {
     }
     this.startRender(body.length);
     this.keys.begin();
+    this.keys.setFormat(input);
     let families: MetricFamily[];
     try {
-      families = parseExposition(body, { format: 'text', visitor: this });
+      families = parseExposition(body, { format: input, visitor: this });
     } catch (err) {
       this.keys.rollback();
       this.reset();
       throw err;
     }
-    const sk = this.skeletonOf(body, families);
+    // The skeleton replay reads text lines only.
+    const sk = input === 'text' ? this.skeletonOf(body, families) : null;
     this.skeleton = sk;
     const out = this.write(families);
     // The family runs just written are those of every replay of this skeleton (same lines).
@@ -348,6 +357,10 @@ export class SourceRenderCache implements SampleVisitor {
     return e;
   }
 
+  keyOf(series: PredictedSeries, out: SeriesKey): void {
+    this.keys.keyOf(series as RenderEntry, out);
+  }
+
   predicted(value: number, ts: TimestampMs | null): void {
     const e = this.predictedEntry as RenderEntry;
     this.keys.touch(e); // a duplicate in one body is written again; `write` de-duplicates
@@ -359,7 +372,7 @@ export class SourceRenderCache implements SampleVisitor {
     let vs = this.lineStart + e.keyLength;
     while (buf[vs] === SP || buf[vs] === TAB) vs++;
     let ve = vs;
-    while (ve < end && buf[ve] !== SP && buf[ve] !== TAB) ve++;
+    while (ve < end && buf[ve] !== SP && buf[ve] !== TAB && buf[ve] !== NL) ve++;
     let ts0 = ve;
     while (buf[ts0] === SP || buf[ts0] === TAB) ts0++;
     if (ts !== null ? !this.writeValue(e, buf, vs, ve, ts0, end) : !this.writeValue(e, buf, vs, ve, ve, ve)) this.writeTail(e, value, ts);
