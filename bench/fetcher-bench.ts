@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent, Pool } from 'undici';
-import { generateCorpus } from './corpus.js';
+import { generateCorpus, toOpenMetrics } from './corpus.js';
 import { type BenchChild, cpuSecondsOf, startBenchChild } from './harness.js';
 
 const INSTANCES = 50;
@@ -67,10 +67,16 @@ async function runInstances(): Promise<void> {
         'latin1',
       ),
     );
+    // Asked for OpenMetrics (promfetcher's v1 does), they answer it, as negotiating client libraries do.
+    const omBodies = bodies.map(toOpenMetrics);
     let served = 0;
-    const server = createServer((_req, res) => {
-      const body = bodies[served++ % bodies.length] as Buffer;
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': body.length });
+    const server = createServer((req, res) => {
+      const om = (req.headers.accept ?? '').includes('application/openmetrics-text');
+      const body = (om ? omBodies : bodies)[served++ % bodies.length] as Buffer;
+      res.writeHead(200, {
+        'content-type': om ? 'application/openmetrics-text; version=1.0.0; charset=utf-8' : 'text/plain; version=0.0.4; charset=utf-8',
+        'content-length': body.length,
+      });
       res.end(body);
     });
     server.keepAliveTimeout = 60_000;
@@ -251,6 +257,12 @@ export async function benchFetcher(report: (line: string) => void): Promise<void
     });
     report(
       `  c=1 as Prometheus asks (OpenMetrics, gzip): p50 ${f1(prom.p50)} ms, p99 ${f1(prom.p99)} ms, ${f1(prom.cpuMsPerReq)} ms CPU/req, ${f1(prom.bytes / 1048576)} MiB/resp gzipped`,
+    );
+    const v1 = `/v1/apps/${GUID}/metrics`;
+    await load(port, fetcher.child.pid as number, v1, 4, 3000, true);
+    const omIn = await load(port, fetcher.child.pid as number, v1, 1, 3000, true);
+    report(
+      `  c=1 via /v1 (instances answer OpenMetrics, as negotiating client libraries do): p50 ${f1(omIn.p50)} ms, p99 ${f1(omIn.p99)} ms, ${f1(omIn.cpuMsPerReq)} ms CPU/req`,
     );
     const shared = await load(port, fetcher.child.pid as number, path, 8, 3000, false);
     report(

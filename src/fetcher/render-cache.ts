@@ -99,6 +99,8 @@ const EXEMPLAR_START = ' # {';
  */
 export class SourceRenderCache implements SampleVisitor {
   private readonly keys = new SeriesKeyCache<RenderEntry>();
+  /** The source's HELP/TYPE/UNIT lines, replayed by the parser when unchanged (`SampleVisitor.comments`). */
+  readonly comments = this.keys.comments;
   private readonly suffix: string;
   private readonly om: boolean;
   /** Output bytes of the last render: the next one's buffer size. */
