@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { OPENMETRICS_EVERY_TYPE } from '../testing/openmetrics-every-type.js';
 import { seededRandom } from '../testing/seeded-random.js';
 import { CommentKind } from './comment-memo.js';
 import { ExpositionStreamParser } from './parse.js';
@@ -112,45 +113,7 @@ function both(v: PredictingVisitor, body: string, chunk = 1 << 16): Outcome {
   return out;
 }
 
-const BASE = [
-  '# HELP req Requests.',
-  '# TYPE req counter',
-  'req_total{code="200"} 10',
-  'req_created{code="200"} 1.7e9',
-  'req_total{code="500"} 1 # {trace_id="a1"} 1 1.7e9',
-  '# TYPE temp_celsius gauge',
-  '# UNIT temp_celsius celsius',
-  'temp_celsius{room="a"} 21.5',
-  'temp_celsius{room="b"} -3',
-  'temp_celsius{room="ü"} 7',
-  '# TYPE lat histogram',
-  'lat_bucket{path="/",le="0.1"} 1',
-  'lat_bucket{path="/",le="1"} 2 # {trace_id="b2"} 0.5',
-  'lat_bucket{path="/",le="+Inf"} 3',
-  'lat_count{path="/"} 3',
-  'lat_sum{path="/"} 1.25',
-  'lat_bucket{path="/x",le="0.1"} 0',
-  'lat_bucket{path="/x",le="+Inf"} 4',
-  'lat_count{path="/x"} 4',
-  'lat_sum{path="/x"} 9',
-  '# TYPE q summary',
-  'q{quantile="0.5"} 0.1',
-  'q{quantile="0.99"} 0.2',
-  'q_count 5',
-  'q_sum 0.9',
-  '# TYPE gh gaugehistogram',
-  'gh_bucket{le="-1"} 1',
-  'gh_bucket{le="+Inf"} 2',
-  'gh_gcount 2',
-  'gh_gsum -4',
-  '# TYPE state stateset',
-  'state{state="on"} 1',
-  'state{state="off"} 0',
-  '# TYPE build info',
-  'build_info{version="1.2"} 1',
-  'up 1',
-  'unit_less 2',
-];
+const BASE = OPENMETRICS_EVERY_TYPE;
 const END = '# EOF';
 
 const VALUES = [

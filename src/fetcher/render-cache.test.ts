@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ExpositionFormat, parseExposition } from '../exposition/index.js';
+import { OPENMETRICS_EVERY_TYPE } from '../testing/openmetrics-every-type.js';
 import { type RenderedSource, renderSource } from './render.js';
 import { RenderCaches, SourceRenderCache } from './render-cache.js';
 
@@ -326,46 +327,16 @@ test('render cache: any sequence of bodies through one cache renders each as a c
 
 test('render cache: OpenMetrics bodies, every type, through one cache render as cold renders would', () => {
   const OM = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
-  const base = [
-    '# TYPE req counter',
-    '# HELP req Requests.',
-    'req_total{code="200"} 10',
-    'req_created{code="200"} 1.7e9',
-    'req_total{code="500"} 1',
-    '# TYPE temp_celsius gauge',
-    '# UNIT temp_celsius celsius',
-    'temp_celsius{room="a"} 21.5',
-    'temp_celsius{room="ü"} -3',
-    '# TYPE lat histogram',
-    'lat_bucket{le="0.1"} 1',
-    'lat_bucket{le="+Inf"} 2',
-    'lat_count 2',
-    'lat_sum 0.25',
-    'lat_created 1.7e9',
-    '# TYPE q summary',
-    'q{quantile="0.5"} 0.1',
-    'q_count 5',
-    'q_sum 0.9',
-    '# TYPE gh gaugehistogram',
-    'gh_bucket{le="-1"} 1',
-    'gh_bucket{le="+Inf"} 2',
-    'gh_gcount 2',
-    'gh_gsum -4',
-    '# TYPE state stateset',
-    'state{state="on"} 1',
-    'state{state="off"} 0',
-    '# TYPE build info',
-    'build_info{version="1.2"} 1',
-    '# TYPE mystery unknown',
-    'mystery 7',
-    'up 1',
-  ];
+  // Exemplars stripped: OpenMetrics output keeps them, so a body with one takes the plain path.
+  const base = OPENMETRICS_EVERY_TYPE.map((l) => l.replace(/ # \{.*$/, ''));
   const om = (lines: string[]) => `${lines.join('\n')}\n# EOF\n`;
   const bodies = [
     om(base),
-    om(base.map((l) => l.replace('} 10', '} 11').replace('21.5', '22').replace('lat_sum 0.25', 'lat_sum 0.5'))),
+    om(base.map((l) => l.replace('} 10', '} 11').replace('21.5', '22').replace('lat_sum{path="/"} 1.25', 'lat_sum{path="/"} 1.5'))),
     om(base.map((l) => (l === 'req_total{code="500"} 1' ? 'req_total{code="500"} 2 1700000000.5' : l))),
-    om(base.map((l) => (l === 'lat_bucket{le="+Inf"} 2' ? 'lat_bucket{le="+Inf"} 2 # {trace_id="t1"} 0.5 1700000000' : l))),
+    om(
+      base.map((l) => (l === 'lat_bucket{path="/",le="+Inf"} 3' ? 'lat_bucket{path="/",le="+Inf"} 3 # {trace_id="t1"} 0.5 1700000000' : l)),
+    ),
     om(base.filter((l) => !l.startsWith('state'))),
     om([...base.slice(0, 5), 'req_total{code="404"} 3', ...base.slice(5)]),
     om(base.map((l) => l.replaceAll('celsius', 'kelvin'))),
