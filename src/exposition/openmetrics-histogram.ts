@@ -1,4 +1,4 @@
-import { labelFloat, labelValue } from './openmetrics-rules.js';
+import { labelFloat, labelValue, samePairs } from './openmetrics-rules.js';
 import type { Labels, MetricFamily } from './types.js';
 
 /**
@@ -32,7 +32,7 @@ export function histogramProblem(fam: MetricFamily): string | null {
   for (const s of fam.samples) {
     const suffix = s.name.slice(name.length);
     const skip = suffix === '_bucket' ? 'le' : null;
-    if (group === null || !sameLabelsExcept(s.labels, skip, group, groupSkip) || s.timestampMs !== ts) {
+    if (group === null || !samePairs(s.labels, skip, group, groupSkip) || s.timestampMs !== ts) {
       const p = group === null ? null : pointProblem();
       if (p !== null) return p;
       count = null;
@@ -61,24 +61,4 @@ export function histogramProblem(fam: MetricFamily): string | null {
     }
   }
   return group === null ? null : pointProblem();
-}
-
-/** Whether `a` without label `skipA` and `b` without `skipB` are the same pairs, in any order. */
-function sameLabelsExcept(a: Labels, skipA: string | null, b: Labels, skipB: string | null): boolean {
-  let n = 0;
-  for (let i = 0; i < a.length; i += 2) if (a[i] !== skipA) n++;
-  for (let j = 0; j < b.length; j += 2) if (b[j] !== skipB) n--;
-  if (n !== 0) return false;
-  for (let i = 0; i < a.length; i += 2) {
-    if (a[i] === skipA) continue;
-    let found = false;
-    for (let j = 0; j < b.length; j += 2) {
-      if (b[j] === a[i]) {
-        found = b[j + 1] === a[i + 1] && b[j] !== skipB;
-        break;
-      }
-    }
-    if (!found) return false;
-  }
-  return true;
 }

@@ -534,9 +534,7 @@ export class OpenMetricsParser {
     const type = fam.type;
     const fname = fam.name;
     const role = roleOf(type, name, fname.length);
-    if (type === 'stateset' || role === Role.Bucket || (type === 'summary' && role === Role.Plain))
-      this.checkPointLabel(pos, fam, role, labels, value);
-    else this.failIf(pos, integerProblem(role, value));
+    this.checkPointLabel(pos, fam, role, labels, value);
     const dup = this.trackGroup(st, pos, name, labels, ts, role);
     this.failIf(pos, valueProblem(type, role, value));
     if (exemplar !== undefined && !exemplarAllowed(type, role)) this.fail(pos, NO_EXEMPLAR_HERE);

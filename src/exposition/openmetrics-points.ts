@@ -1,4 +1,4 @@
-import { groupKey, labelValue } from './openmetrics-rules.js';
+import { groupKey, labelValue, samePairs } from './openmetrics-rules.js';
 import type { Labels } from './types.js';
 
 export const NOT_TOGETHER = 'samples of one metric must be grouped together (this label set appeared earlier)';
@@ -48,7 +48,7 @@ export class MetricPoints {
     else {
       // A point's samples come one after another: compared first, hashed only when new.
       const cur = this.labels;
-      same = cur !== null && samePairs(labels, point, cur);
+      same = cur !== null && samePairs(labels, point, cur, null);
       if (!same) h = pairsHash(labels, point);
     }
     if (!same) {
@@ -98,8 +98,8 @@ export class MetricPoints {
   private seenBefore(h: number, labels: Labels, point: string | null): boolean {
     const g = this.seen.get(h);
     if (g === undefined) return false;
-    if (samePairs(labels, point, g)) return true;
-    if (this.collided !== null) for (const c of this.collided) if (samePairs(labels, point, c)) return true;
+    if (samePairs(labels, point, g, null)) return true;
+    if (this.collided !== null) for (const c of this.collided) if (samePairs(labels, point, c, null)) return true;
     return false;
   }
 
@@ -119,34 +119,6 @@ function withoutLabel(labels: Labels, name: string | null): Labels {
   if (name === null) return labels;
   for (let i = 0; i < labels.length; i += 2) if (labels[i] === name) return [...labels.slice(0, i), ...labels.slice(i + 2)];
   return labels;
-}
-
-/** Whether `labels` without `skip` are the pairs of `own`, in any order. */
-function samePairs(labels: Labels, skip: string | null, own: Labels): boolean {
-  let n = 0;
-  let namesAligned = true;
-  let valuesEqual = true;
-  for (let i = 0; i < labels.length; i += 2) {
-    if (labels[i] === skip) continue;
-    if (labels[i] !== own[n]) namesAligned = false;
-    else if (labels[i + 1] !== own[n + 1]) valuesEqual = false;
-    n += 2;
-  }
-  if (n !== own.length) return false;
-  // Names are unique within a label set: in the same order, the values decide.
-  if (namesAligned) return valuesEqual;
-  for (let i = 0; i < labels.length; i += 2) {
-    if (labels[i] === skip) continue;
-    let found = false;
-    for (let j = 0; j < own.length; j += 2) {
-      if (own[j] === labels[i]) {
-        found = own[j + 1] === labels[i + 1];
-        break;
-      }
-    }
-    if (!found) return false;
-  }
-  return true;
 }
 
 /** Order-independent: a sum of the pairs' mixed hashes. */

@@ -88,6 +88,44 @@ export function labelValue(labels: Labels, name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether `a` without its label `skipA` and `b` without `skipB` hold the same pairs, in any order.
+ * Names are unique within a label set, so when they come in the same order the values decide;
+ * otherwise each pair is looked up.
+ */
+export function samePairs(a: Labels, skipA: string | null, b: Labels, skipB: string | null): boolean {
+  let n = 0;
+  let j = 0;
+  let aligned = true;
+  let valuesEqual = true;
+  for (let i = 0; i < a.length; i += 2) {
+    if (a[i] === skipA) continue;
+    while (j < b.length && b[j] === skipB) j += 2;
+    if (a[i] !== b[j]) aligned = false;
+    else if (a[i + 1] !== b[j + 1]) valuesEqual = false;
+    j += 2;
+    n++;
+  }
+  if (aligned) {
+    while (j < b.length && b[j] === skipB) j += 2;
+    return j >= b.length && valuesEqual;
+  }
+  for (let k = 0; k < b.length; k += 2) if (b[k] !== skipB) n--;
+  if (n !== 0) return false;
+  for (let i = 0; i < a.length; i += 2) {
+    if (a[i] === skipA) continue;
+    let found = false;
+    for (let k = 0; k < b.length; k += 2) {
+      if (b[k] === a[i]) {
+        found = b[k + 1] === a[i + 1] && b[k] !== skipB;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
 /** Sorted label pairs without `skip`, as one string: the "group" of a sample (one metric point). */
 export function groupKey(labels: Labels, skip: string | null): string {
   const pairs: string[] = [];
