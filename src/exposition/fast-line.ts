@@ -39,9 +39,10 @@ function commonPrefix(dv: DataView, a: number, b: number, n: number): number {
 /**
  * The optimistic single pass of the parsers for the common sample line of an ASCII body:
  * `name{l1="v1",l2="v2"} value [timestamp]` with no blanks inside the braces, no escapes, no
- * quoted names and no trailing comma (OpenMetrics: one space, no timestamp, no exemplar). `scan` either reads the whole line or returns -1 having
- * changed nothing the slow path relies on; the caller then parses that line again with the exact
- * parser, so every error message and every rarer form keeps one implementation.
+ * quoted names and no trailing comma (OpenMetrics: one space, no timestamp, no exemplar). `scan`
+ * either reads the whole line or returns -1 having changed nothing the slow path relies on; the
+ * caller then parses that line again with the exact parser, so every error message and every
+ * rarer form keeps one implementation.
  *
  * Every loop stops at the line's `\n`, so the caller must only scan lines that have one.
  * Names and values are compared with the previous line's bytes in the same buffer (series of

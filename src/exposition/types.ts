@@ -94,9 +94,10 @@ export interface SampleVisitor {
    */
   sample(key: SeriesKey, family: MetricFamily, name: string, labels: Labels, value: number, timestampMs: TimestampMs | null): void;
   /**
-   * Optional, text format: the memo of this source's comment lines (HELP, TYPE) in its last good
-   * parse. The parser replays a byte-identical line from it and records the others; the owner
-   * begins, commits and rolls it back with its pass (as `SeriesKeyCache` does).
+   * Optional: the memo of this source's comment lines (HELP, TYPE; OpenMetrics' UNIT) in its last
+   * good parse. The parser replays a byte-identical line from it and records the others; the owner
+   * begins, commits and rolls it back with its pass, and empties it when the format changes (as
+   * `SeriesKeyCache` does).
    */
   readonly comments?: CommentMemo;
 }
