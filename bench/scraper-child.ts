@@ -9,9 +9,12 @@
  */
 import { createInterface } from 'node:readline';
 import { DiscardSink, ScrapeManager } from '../src/scrape/index.js';
+import { tierUpSooner } from '../src/cli/v8-tiering.js';
 import { testJob } from '../src/testing/scrape-job.js';
 
 const { ports, intervalMs, mode } = JSON.parse(process.argv[2] ?? '{}') as { ports: number[]; intervalMs: number; mode: string };
+// As the scraper daemon does (src/cli/v8-tiering.ts): this process stands for it.
+tierUpSooner();
 const cpuMicros = (): number => {
   const u = process.cpuUsage();
   return u.user + u.system;

@@ -4,6 +4,7 @@ import { type DestinationStream, pino } from 'pino';
 import { Fetcher, type FetcherConfig, FetcherConfigError, loadFetcherConfig } from '../fetcher/index.js';
 import type { Logger } from '../routes/index.js';
 import { type CliIo, type Command, UsageError } from './command.js';
+import { tierUpSooner } from './v8-tiering.js';
 
 const USAGE = `usage: cf-prom fetcher [-c|--config FILE] [--version]
 promfetcher: serves every instance's metrics of a Cloud Foundry app, merged, at
@@ -66,6 +67,7 @@ export const fetcherCommand: Command = async (io) => {
     }
     throw err;
   }
+  tierUpSooner();
   const logger = makeLogger(cfg, io);
   const fetcher = new Fetcher({ config: cfg, logger });
   try {

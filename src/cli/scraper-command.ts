@@ -10,6 +10,7 @@ import {
 import { CfPromError } from '../errors.js';
 import type { Command } from './command.js';
 import { parseArgs, UsageError } from './command.js';
+import { tierUpSooner } from './v8-tiering.js';
 
 const USAGE = `usage: cf-prom scraper [--config SETTINGS.yml]   (also: prom-scraper [--config SETTINGS.yml])
 
@@ -58,6 +59,7 @@ export const scraperCommand: Command = async (io) => {
       `USE_OTEL_COLLECTOR=${JSON.stringify(env.USE_OTEL_COLLECTOR)}: the OTLP output is not available yet; allowed: false (unset it to send to the Loggregator agent, or to stdout without LOGGREGATOR_AGENT_ADDR)`,
     );
   }
+  tierUpSooner();
   const logger = createDaemonLogger({ useRfc3339: settings.useRfc3339 });
   logger.info({ config: effectiveConfig(env), settings_file: configFile ?? null }, 'effective configuration');
 
