@@ -8,8 +8,8 @@
  * in a process of its own so that its RSS is not the high-water mark of the first-scrape run.
  */
 import { createInterface } from 'node:readline';
-import { DiscardSink, ScrapeManager } from '../src/scrape/index.js';
 import { tierUpSooner } from '../src/cli/v8-tiering.js';
+import { DiscardSink, ScrapeManager } from '../src/scrape/index.js';
 import { testJob } from '../src/testing/scrape-job.js';
 
 const { ports, intervalMs, mode } = JSON.parse(process.argv[2] ?? '{}') as { ports: number[]; intervalMs: number; mode: string };
