@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ExpositionFormat, parseExposition } from '../exposition/index.js';
 import { OPENMETRICS_EVERY_TYPE } from '../testing/openmetrics-every-type.js';
+import { seededRandom } from '../testing/seeded-random.js';
 import { type RenderedSource, renderSource } from './render.js';
 import { RenderCaches, SourceRenderCache } from './render-cache.js';
 
@@ -308,16 +309,12 @@ test('render cache: any sequence of bodies through one cache renders each as a c
     RICH.replace('lat_sum 0.25', 'lat_sum 0.75'),
   ];
   // A fixed pseudo-random walk over the bodies: every body follows every other one many times.
-  let seed = 7;
-  const next = (): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed >>> 16;
-  };
+  const rng = seededRandom(7);
   for (const format of ['text', 'openmetrics'] as const) {
     const c = new SourceRenderCache(target, format);
     let prev = -1;
     for (let k = 0; k < 300; k++) {
-      const i = next() % bodies.length;
+      const i = Math.floor(rng.next() * bodies.length); // high bits: an LCG's low bits cycle
       const body = bodies[i] as string;
       assert.deepEqual(dump(c.render(Buffer.from(body), TEXT)), cold(body, format), `${format}: body ${i} after body ${prev}`);
       prev = i;
@@ -341,16 +338,12 @@ test('render cache: OpenMetrics bodies, every type, through one cache render as 
     om([...base.slice(0, 5), 'req_total{code="404"} 3', ...base.slice(5)]),
     om(base.map((l) => l.replaceAll('celsius', 'kelvin'))),
   ];
-  let seed = 11;
-  const next = (): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed >>> 16;
-  };
+  const rng = seededRandom(10); // a seed whose walk has every body follow every other one
   for (const format of ['text', 'openmetrics'] as const) {
     const c = new SourceRenderCache(target, format);
     let hits = 0;
     for (let k = 0; k < 200; k++) {
-      const i = next() % bodies.length;
+      const i = Math.floor(rng.next() * bodies.length); // high bits: an LCG's low bits cycle
       const body = bodies[i] as string;
       assert.deepEqual(dump(c.render(Buffer.from(body), OM)), cold(body, format, OM), `${format}: body ${i}`);
       hits += c.lastHits;
