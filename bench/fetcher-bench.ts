@@ -22,6 +22,8 @@ const SERIES = 1000;
 const VALUE_VARIANTS = 4;
 /** Load on each server before the measured rounds. */
 const WARM_UP_MS = 8000;
+/** Measured slices per server and concurrency, alternating between the floor and promfetcher. */
+const PAIRED_ROUNDS = 6;
 /** The bench app's GUID: its merged endpoint is `/v2/apps/${BENCH_APP_GUID}/metrics`. */
 export const BENCH_APP_GUID = '5a1e7c2b-0000-4000-8000-00000000be7c';
 const GUID = BENCH_APP_GUID;
@@ -110,6 +112,12 @@ function cpuSeconds(pid: number): number {
   return cpuSecondsOf(`/proc/${pid}/stat`);
 }
 
+/** Resident set now (VmRSS) in MiB. */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
 /** Peak resident set (VmHWM) in MiB. */
 function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -138,25 +146,30 @@ interface LoadResult {
   n: number;
 }
 
-/** `concurrency` loops sending GET `path` back to back for `durationMs` (after a short warm-up). */
-async function load(
-  port: number,
-  pid: number,
-  path: string,
-  concurrency: number,
-  durationMs: number,
-  distinct: boolean,
-  extraHeaders: Record<string, string> = {},
-): Promise<LoadResult> {
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, keepAliveTimeout: 60_000 });
-  let seq = 0;
-  const one = async (): Promise<[number, number]> => {
+/** `concurrency` loops sending GET `path` to one server back to back, in measured slices. */
+class Load {
+  private readonly pool: Pool;
+  private seq = 0;
+  private readonly lat: number[] = [];
+  private bytes = 0;
+  private cpuSeconds = 0;
+  private seconds = 0;
+
+  constructor(
+    port: number,
+    private readonly pid: number,
+    private readonly path: string,
+    private readonly concurrency: number,
+    private readonly distinct: boolean,
+    private readonly extraHeaders: Record<string, string> = {},
+  ) {
+    this.pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, keepAliveTimeout: 60_000 });
+  }
+
+  private async one(): Promise<[number, number]> {
     const t0 = performance.now();
-    const r = await pool.request({
-      path,
-      method: 'GET',
-      headers: distinct ? { ...extraHeaders, 'x-bench-request': String(seq++) } : extraHeaders,
-    });
+    const headers = this.distinct ? { ...this.extraHeaders, 'x-bench-request': String(this.seq++) } : this.extraHeaders;
+    const r = await this.pool.request({ path: this.path, method: 'GET', headers });
     if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}: ${(await r.body.text()).slice(0, 200)}`);
     // Every byte is received, but counted rather than gathered: the load generator shares the
     // cores with both servers, and copying the merged responses (2.5× the floor's) into one
@@ -170,33 +183,76 @@ async function load(
       r.body.on('error', reject);
     });
     return [performance.now() - t0, bytes];
-  };
-  const warmEnd = performance.now() + 800;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < warmEnd) await one();
-    }),
-  );
-  const lat: number[] = [];
-  let bytes = 0;
-  const cpu0 = cpuSeconds(pid);
-  const t0 = performance.now();
-  const end = t0 + durationMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const [ms, b] = await one();
-        lat.push(ms);
-        bytes = b;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(pid) - cpu0;
-  await pool.close();
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number;
-  return { p50: q(0.5), p99: q(0.99), rps: lat.length / elapsed, cpuMsPerReq: (cpu * 1000) / lat.length, bytes, n: lat.length };
+  }
+
+  /** Requests for `ms`, not measured (connections opened, server warm). */
+  async warm(ms: number): Promise<void> {
+    const end = performance.now() + ms;
+    await Promise.all(
+      Array.from({ length: this.concurrency }, async () => {
+        while (performance.now() < end) await this.one();
+      }),
+    );
+  }
+
+  /** One measured slice of `ms`; latencies, CPU and time add up over slices. */
+  async slice(ms: number): Promise<void> {
+    const cpu0 = cpuSeconds(this.pid);
+    const t0 = performance.now();
+    const end = t0 + ms;
+    await Promise.all(
+      Array.from({ length: this.concurrency }, async () => {
+        while (performance.now() < end) {
+          const [lat, b] = await this.one();
+          this.lat.push(lat);
+          this.bytes = b;
+        }
+      }),
+    );
+    this.seconds += (performance.now() - t0) / 1000;
+    this.cpuSeconds += cpuSeconds(this.pid) - cpu0;
+  }
+
+  async result(): Promise<LoadResult> {
+    await this.pool.close();
+    const lat = [...this.lat].sort((a, b) => a - b);
+    const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number;
+    const n = lat.length;
+    return { p50: q(0.5), p99: q(0.99), rps: n / this.seconds, cpuMsPerReq: (this.cpuSeconds * 1000) / n, bytes: this.bytes, n };
+  }
+}
+
+/** One server under load for `durationMs` (after a short warm-up). */
+async function load(
+  port: number,
+  pid: number,
+  path: string,
+  concurrency: number,
+  durationMs: number,
+  distinct: boolean,
+  extraHeaders: Record<string, string> = {},
+): Promise<LoadResult> {
+  const l = new Load(port, pid, path, concurrency, distinct, extraHeaders);
+  await l.warm(800);
+  await l.slice(durationMs);
+  return l.result();
+}
+
+/**
+ * The floor and promfetcher under the same load in alternating slices (each goes first in every
+ * other round), so that both see the same hours of a shared machine whose speed drifts by more
+ * than the ratio this compares, and each p99 is read from a few hundred requests, not from the
+ * slowest two or three of one short window.
+ */
+async function loadPaired(a: Load, b: Load, rounds: number, sliceMs: number): Promise<[LoadResult, LoadResult]> {
+  await a.warm(800);
+  await b.warm(800);
+  for (let r = 0; r < rounds; r++) {
+    const [first, second] = r % 2 === 0 ? [a, b] : [b, a];
+    await first.slice(sliceMs);
+    await second.slice(sliceMs);
+  }
+  return [await a.result(), await b.result()];
 }
 
 const f1 = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
@@ -237,14 +293,17 @@ export async function benchFetcher(report: (line: string) => void): Promise<void
     await load(floorPort, floor.child.pid as number, '/', 4, WARM_UP_MS, true);
     await load(port, fetcher.child.pid as number, path, 4, WARM_UP_MS, true);
     for (const concurrency of [1, 4]) {
-      const ms = concurrency === 1 ? 3000 : 5000;
-      const fl = await load(floorPort, floor.child.pid as number, '/', concurrency, ms, true);
-      const pf = await load(port, fetcher.child.pid as number, path, concurrency, ms, true);
-      report(
-        `  c=${concurrency} floor (concat proxy): p50 ${f1(fl.p50)} ms, p99 ${f1(fl.p99)} ms, ${f1(fl.rps)} req/s, ${f1(fl.cpuMsPerReq)} ms CPU/req, ${f1(fl.bytes / 1048576)} MiB/resp`,
+      const [fl, pf] = await loadPaired(
+        new Load(floorPort, floor.child.pid as number, '/', concurrency, true),
+        new Load(port, fetcher.child.pid as number, path, concurrency, true),
+        PAIRED_ROUNDS,
+        concurrency === 1 ? 1500 : 2000,
       );
       report(
-        `  c=${concurrency} promfetcher (merge):  p50 ${f1(pf.p50)} ms, p99 ${f1(pf.p99)} ms, ${f1(pf.rps)} req/s, ${f1(pf.cpuMsPerReq)} ms CPU/req, ${f1(pf.bytes / 1048576)} MiB/resp; p99 ${(pf.p99 / fl.p99).toFixed(2)}× floor (goal ≤ 1.5×)`,
+        `  c=${concurrency} floor (concat proxy): p50 ${f1(fl.p50)} ms, p99 ${f1(fl.p99)} ms, ${f1(fl.rps)} req/s, ${f1(fl.cpuMsPerReq)} ms CPU/req, ${f1(fl.bytes / 1048576)} MiB/resp (${fl.n} requests)`,
+      );
+      report(
+        `  c=${concurrency} promfetcher (merge):  p50 ${f1(pf.p50)} ms, p99 ${f1(pf.p99)} ms, ${f1(pf.rps)} req/s, ${f1(pf.cpuMsPerReq)} ms CPU/req, ${f1(pf.bytes / 1048576)} MiB/resp (${pf.n} requests); p99 ${(pf.p99 / fl.p99).toFixed(2)}× floor (goal ≤ 1.5×), CPU/req ${(pf.cpuMsPerReq / fl.cpuMsPerReq).toFixed(2)}×`,
       );
       report(
         `  c=${concurrency} peak RSS so far: promfetcher ${f1(peakRssMiB(fetcher.child.pid as number))} MiB, floor ${f1(peakRssMiB(floor.child.pid as number))} MiB`,
@@ -267,6 +326,11 @@ export async function benchFetcher(report: (line: string) => void): Promise<void
     const shared = await load(port, fetcher.child.pid as number, path, 8, 3000, false);
     report(
       `  c=8 identical scrapes (coalesced into shared fan-outs): p50 ${f1(shared.p50)} ms, p99 ${f1(shared.p99)} ms, ${f1(shared.rps)} req/s, ${f1(shared.cpuMsPerReq)} ms CPU/req`,
+    );
+    // Memory follows the requests in flight (each response's rendered bytes until written), not time.
+    const wide = await load(port, fetcher.child.pid as number, path, 16, 3000, true);
+    report(
+      `  c=16 distinct requests: p50 ${f1(wide.p50)} ms, p99 ${f1(wide.p99)} ms, ${f1(wide.rps)} req/s; peak RSS promfetcher ${f1(peakRssMiB(fetcher.child.pid as number))} MiB, now ${f1(rssMiB(fetcher.child.pid as number))} MiB`,
     );
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
