@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text } from './bytes.js';
+import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, viewOf } from './bytes.js';
 import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
@@ -63,6 +63,9 @@ export class OpenMetricsParser {
   private cur: FamilyState | null = null;
   private line = 0;
   private buf: Buffer = Buffer.alloc(0);
+  /** A view of the buffer fed last, for the key hash (kept while the stream reads into the same buffer). */
+  private viewed: Buffer = this.buf;
+  private view: DataView = viewOf(this.buf);
   private lineStart = 0;
   private ascii = true;
   private eof = false;
@@ -94,6 +97,10 @@ export class OpenMetricsParser {
 
   feed(buf: Buffer, start: number, end: number, enc: { ascii: boolean; utf8Valid: boolean }): void {
     this.buf = buf;
+    if (buf !== this.viewed) {
+      this.viewed = buf;
+      this.view = viewOf(buf);
+    }
     this.ascii = enc.ascii;
     if (!enc.utf8Valid) this.failOnBadUtf8(buf, start, end);
     let pos = start;
@@ -545,7 +552,7 @@ export class OpenMetricsParser {
       key.buf = this.buf;
       key.start = this.keyStart;
       key.end = this.keyEnd;
-      key.hash = keyHashBytes(this.buf, this.keyStart, this.keyEnd);
+      key.hash = keyHashBytes(this.view, this.keyStart, this.keyEnd);
       this.visitor.sample(key, fam, name, labels, value, ts);
       return;
     }

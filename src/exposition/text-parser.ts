@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, utf8 } from './bytes.js';
+import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, utf8, viewOf } from './bytes.js';
 import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
@@ -68,6 +68,9 @@ export class TextParser {
   private readonly typed = new Set<MetricFamily>();
   private line = 0;
   private buf: Buffer = Buffer.alloc(0);
+  /** A view of the buffer fed last, for the key hash (kept while the stream reads into the same buffer). */
+  private viewed: Buffer = this.buf;
+  private view: DataView = viewOf(this.buf);
   private lineStart = 0;
   private ascii = true;
   private utf8Valid = true;
@@ -111,6 +114,10 @@ export class TextParser {
   /** Parses the complete lines in [start, end); `end` must be just past a `\n` (or the body end). */
   feed(buf: Buffer, start: number, end: number, enc: { ascii: boolean; utf8Valid: boolean }): void {
     this.buf = buf;
+    if (buf !== this.viewed) {
+      this.viewed = buf;
+      this.view = viewOf(buf);
+    }
     this.ascii = enc.ascii;
     this.utf8Valid = enc.utf8Valid;
     let pos = start;
@@ -272,7 +279,7 @@ export class TextParser {
       return true;
     }
     // A visitor's cache is keyed by the series bytes; its labels are handed over only when new.
-    const key = this.seriesKey(start, fl.keyEnd, keyHashBytes(buf, start, fl.keyEnd));
+    const key = this.seriesKey(start, fl.keyEnd, keyHashBytes(this.view, start, fl.keyEnd));
     this.fams.sampleCount++;
     if (!visitor.known(key, fam, fl.value, fl.ts)) {
       visitor.sample(key, fam, name, this.lend(fl.labels, n), fl.value, fl.ts);
@@ -513,7 +520,7 @@ export class TextParser {
     this.readValue(p, end);
     if (this.visitor !== null)
       this.visitor.sample(
-        this.seriesKey(start, this.keyEnd, keyHashBytes(buf, start, this.keyEnd)),
+        this.seriesKey(start, this.keyEnd, keyHashBytes(this.view, start, this.keyEnd)),
         fam,
         name,
         labels,
@@ -550,7 +557,7 @@ export class TextParser {
       while (q < end && isBlank(buf[q])) q++;
     }
     this.readValue(q, end);
-    const key = this.seriesKey(start, keyEnd, keyHashBytes(buf, start, keyEnd));
+    const key = this.seriesKey(start, keyEnd, keyHashBytes(this.view, start, keyEnd));
     if (visitor.known(key, fam, this.value, this.ts)) {
       this.fams.sampleCount++;
       return;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { conformanceCorpus } from '../testing/conformance-corpus.js';
+import { viewOf } from './bytes.js';
 import { readFloat } from './number.js';
 import { parseExposition } from './parse.js';
 import { CachedSeries, SeriesKeyCache } from './series-key-cache.js';
@@ -97,8 +98,26 @@ test('the key hash the parser computes on the way equals keyHashBytes of the key
   assert.equal(seen.length, 4);
   for (const [key, h] of seen) {
     const b = Buffer.from(key, 'latin1');
-    assert.equal(h, keyHashBytes(b, 0, b.length), key);
+    assert.equal(h, keyHashBytes(viewOf(b), 0, b.length), key);
   }
+});
+
+test('the key hash depends on the key bytes only, not on where they sit in a buffer', async () => {
+  const { keyHashBytes } = await import('./key-hash.js');
+  const key = Buffer.from('http_requests_total{code="200",method="GET"}', 'latin1');
+  const alone = keyHashBytes(viewOf(key), 0, key.length);
+  for (let at = 0; at < 9; at++) {
+    const big = Buffer.alloc(at + key.length + 7, 0x7a);
+    key.copy(big, at);
+    // A view of a slice starts at its byteOffset: positions are the slice's own.
+    const slice = big.subarray(1);
+    assert.equal(keyHashBytes(viewOf(big), at, at + key.length), alone, `at ${at}`);
+    if (at > 0) assert.equal(keyHashBytes(viewOf(slice), at - 1, at - 1 + key.length), alone, `slice at ${at}`);
+  }
+  // Every tail length (0-3 bytes after the last whole word) changes the hash.
+  const hashes = new Set<number>();
+  for (let n = 0; n <= 8; n++) hashes.add(keyHashBytes(viewOf(key), 0, n));
+  assert.equal(hashes.size, 9);
 });
 
 test('predicted lines read every value form exactly as readFloat does', () => {
