@@ -114,23 +114,29 @@ async function startFloor(c: Case, ports: number[], offsets: number[], samplesPe
 }
 
 /**
- * Our first-scrape cost: the median of a few fresh processes (bench/scraper-child.ts `first`).
- * One first scrape is 0.1-0.2 s of CPU, and whether a GC cycle lands in it moves the figure by
- * 20-40%. Measured before any other scraper runs: Prometheus starting up and scraping the same
- * targets at the same time made it up to 1.7x higher (3.1-3.3 against 1.7-2.2 alone).
+ * Our first-scrape cost: the median over a few fresh processes of each one's median of several
+ * first scrapes with warm code (bench/scraper-child.ts `first`), and the median of their cold
+ * very first scrapes. One first scrape is 0.1-0.2 s of CPU; whether a GC cycle or a background
+ * compile lands in it moved a single round by 1.5-3.7 us/sample. Measured before any other
+ * scraper runs: Prometheus starting up and scraping the same targets at the same time made it up
+ * to 1.7x higher (3.1-3.3 against 1.7-2.2 alone).
  */
-function measureFirstScrape(c: Case, ports: number[]): { firstUs: number; firsts: number[] } {
+function measureFirstScrape(c: Case, ports: number[]): { firstUs: number; firsts: number[]; coldUs: number } {
   const script = new URL('./scraper-child.js', import.meta.url).pathname;
   const arg = JSON.stringify({ ports, intervalMs: c.intervalMs, mode: 'first' });
   const firsts: number[] = [];
+  const colds: number[] = [];
   for (let i = 0; i < FIRST_SCRAPE_RUNS; i++) {
     const once = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, script, arg], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    firsts.push((JSON.parse(once.stdout) as { firstUs: number }).firstUs);
+    const r = JSON.parse(once.stdout) as { firstUs: number; coldUs: number };
+    firsts.push(r.firstUs);
+    colds.push(r.coldUs);
   }
-  return { firstUs: [...firsts].sort((a, b) => a - b)[firsts.length >> 1] as number, firsts };
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+  return { firstUs: median(firsts), firsts, coldUs: median(colds) };
 }
 
 /** Our scraper in its own process (bench/scraper-child.ts), measured through /proc as Prometheus is. */
@@ -188,7 +194,7 @@ async function startPrometheus(c: Case, ports: number[]): Promise<Meter> {
 
 /**
  * End-to-end scrape cost: CPU µs per sample in steady state (series-cache hits) and on a first
- * scrape (the median of three fresh processes), and RSS, against Debian's Prometheus scraping the same targets in the same run
+ * scrape (warm code, median over three fresh processes), and RSS, against Debian's Prometheus scraping the same targets in the same run
  * (its CPU includes TSDB appends, ours a discarding sink: it is the scraper a user would
  * otherwise deploy).
  */
@@ -222,7 +228,7 @@ export async function benchScrape(report: Report): Promise<void> {
       const rate =
         ((after[meters.indexOf(ours.meter)]?.samples ?? 0) - (before[meters.indexOf(ours.meter)]?.samples ?? 0)) / (windowMs(c) / 1000);
       report(
-        `scrape ${c.name}: cf-prom ${fmt(oursUs, 3)} µs CPU/sample steady (${fmt(rate / 1e3)}k samples/s), ${fmt(first.firstUs, 2)} µs first scrape (median of ${first.firsts.map((f) => fmt(f, 2)).join(', ')}), RSS ${fmt(ours.meter.rss() / 2 ** 20)} MiB, ${await ours.cached()} cached series`,
+        `scrape ${c.name}: cf-prom ${fmt(oursUs, 3)} µs CPU/sample steady (${fmt(rate / 1e3)}k samples/s), ${fmt(first.firstUs, 2)} µs first scrape (warm code; processes: ${first.firsts.map((f) => fmt(f, 2)).join(', ')}; a cold process's very first: ${fmt(first.coldUs, 1)}), RSS ${fmt(ours.meter.rss() / 2 ** 20)} MiB, ${await ours.cached()} cached series`,
       );
       const floorUs = perSample(floor);
       report(
