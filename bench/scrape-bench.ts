@@ -245,7 +245,7 @@ export async function benchScrape(report: Report): Promise<void> {
         // 1.6× between hours.
         if (c.targets === 50 && c.series === 1000 && c.format === 'text') {
           report(
-            `scrape ${c.name}: cf-prom steady state at the goals' machine speed (Prometheus = ${REFERENCE_PROM_US} µs/sample here): ${fmt((oursUs * REFERENCE_PROM_US) / promUs, 3)} µs CPU/sample`,
+            `scrape ${c.name}: at the goals' machine speed (Prometheus = ${REFERENCE_PROM_US} µs/sample here): cf-prom steady state ${fmt((oursUs * REFERENCE_PROM_US) / promUs, 3)} µs CPU/sample, first scrape ${fmt((first.firstUs * REFERENCE_PROM_US) / promUs, 2)} (measured a minute before this window)`,
           );
         }
       }
