@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { freePort } from '../src/testing/ports.js';
 import { BENCH_APP_GUID, benchRoutes } from './fetcher-bench.js';
-import { type BenchChild, cpuSecondsOf, startBenchChild } from './harness.js';
+import { type BenchChild, cpuSecondsOf, median, startBenchChild } from './harness.js';
 
 const BENCH = fileURLToPath(new URL('./fetcher-bench.js', import.meta.url));
 
@@ -92,7 +92,6 @@ async function window(t: Target, ms: number, concurrency: number): Promise<Windo
   return { n: lat.length, cpu: ((c1 - c0) * 1000) / lat.length, main: ((m1 - m0) * 1000) / lat.length, lat };
 }
 
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 const quantile = (a: number[], q: number): number => {
   const s = [...a].sort((x, y) => x - y);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;

@@ -16,6 +16,11 @@ export function timeIt(fn: () => void, minMs = 1500): number {
   return (t - t0) / 1000 / n;
 }
 
+/** The middle value (the upper one of an even count); `xs` is left as it is. */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+}
+
 export function fmt(n: number, digits = 1): string {
   return n >= 100 ? n.toFixed(0) : n.toFixed(digits);
 }

@@ -6,6 +6,7 @@ import type { ScrapeTarget, Sink } from '../src/scrape/index.js';
 import { DiscardSink, ScrapeManager } from '../src/scrape/index.js';
 import { createTestPki } from '../src/testing/certs.js';
 import { testJob } from '../src/testing/scrape-job.js';
+import { median } from './harness.js';
 import { benchSeries } from './loggregator-corpus.js';
 
 const target: ScrapeTarget = {
@@ -163,7 +164,6 @@ export async function sendPath(report: (line: string) => void, batchMaxEnvelopes
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1] as number;
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
 
 /**

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { freePort } from '../src/testing/ports.js';
 import { generateCorpus } from './corpus.js';
 import type { Report } from './harness.js';
-import { fmt } from './harness.js';
+import { fmt, median } from './harness.js';
 
 interface Case {
   name: string;
@@ -135,7 +135,6 @@ function measureFirstScrape(c: Case, ports: number[]): { firstUs: number; firsts
     firsts.push(r.firstUs);
     colds.push(r.coldUs);
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
   return { firstUs: median(firsts), firsts, coldUs: median(colds) };
 }
 

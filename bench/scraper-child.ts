@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { tierUpSooner } from '../src/cli/v8-tiering.js';
 import { DiscardSink, ScrapeManager } from '../src/scrape/index.js';
 import { testJob } from '../src/testing/scrape-job.js';
+import { median } from './harness.js';
 
 const { ports, intervalMs, mode } = JSON.parse(process.argv[2] ?? '{}') as { ports: number[]; intervalMs: number; mode: string };
 // As the scraper daemon does (src/cli/v8-tiering.ts): this process stands for it.
@@ -50,8 +51,7 @@ if (mode === 'first') {
   const measured: number[] = [];
   const measuredRounds = perRound >= 100_000 ? 3 : 7;
   for (let r = 0; r < measuredRounds; r++) measured.push(await round(`measured${r}`));
-  const firstUs = [...measured].sort((x, y) => x - y)[measured.length >> 1] as number;
-  process.stdout.write(`${JSON.stringify({ firstUs, coldUs, measured })}\n`);
+  process.stdout.write(`${JSON.stringify({ firstUs: median(measured), coldUs, measured })}\n`);
   await first.stop();
   process.exit(0);
 }
