@@ -185,30 +185,32 @@ class Load {
     return [performance.now() - t0, bytes];
   }
 
-  /** Requests for `ms`, not measured (connections opened, server warm). */
-  async warm(ms: number): Promise<void> {
+  /** `concurrency` request loops for `ms`; each latency and response size goes to `record` if given. */
+  private async run(ms: number, record: ((ms: number, bytes: number) => void) | null): Promise<void> {
     const end = performance.now() + ms;
     await Promise.all(
       Array.from({ length: this.concurrency }, async () => {
-        while (performance.now() < end) await this.one();
+        while (performance.now() < end) {
+          const [lat, b] = await this.one();
+          record?.(lat, b);
+        }
       }),
     );
+  }
+
+  /** Requests for `ms`, not measured (connections opened, server warm). */
+  warm(ms: number): Promise<void> {
+    return this.run(ms, null);
   }
 
   /** One measured slice of `ms`; latencies, CPU and time add up over slices. */
   async slice(ms: number): Promise<void> {
     const cpu0 = cpuSeconds(this.pid);
     const t0 = performance.now();
-    const end = t0 + ms;
-    await Promise.all(
-      Array.from({ length: this.concurrency }, async () => {
-        while (performance.now() < end) {
-          const [lat, b] = await this.one();
-          this.lat.push(lat);
-          this.bytes = b;
-        }
-      }),
-    );
+    await this.run(ms, (lat, b) => {
+      this.lat.push(lat);
+      this.bytes = b;
+    });
     this.seconds += (performance.now() - t0) / 1000;
     this.cpuSeconds += cpuSeconds(this.pid) - cpu0;
   }
