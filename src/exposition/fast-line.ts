@@ -1,5 +1,6 @@
 import { B, C, charClass, sameBytes, viewOf } from './bytes.js';
 import { internAscii } from './intern.js';
+import { finishKeyHash, foldToken, labelToken, startKeyHash, TOKEN_PRIME, TOKEN_SEED } from './key-hash.js';
 import { INVALID, readFloat, readInt64 } from './number.js';
 import type { MetricFamily, TimestampMs } from './types.js';
 
@@ -18,6 +19,9 @@ const NAME_START = C.NAME_START;
 const NAME = C.NAME;
 const LABEL_START = C.LABEL_START;
 const LABEL = C.LABEL;
+/** The token hash (key-hash.ts), written out in the loops: `h = Math.imul(h ^ c, PRIME)` from `SEED`. */
+const SEED = TOKEN_SEED;
+const PRIME = TOKEN_PRIME;
 
 const NAME_SLOTS = 256;
 const MAX_LABELS = 64;
@@ -48,7 +52,8 @@ function commonPrefix(dv: DataView, a: number, b: number, n: number): number {
  * Names and values are compared with the previous line's bytes in the same buffer (series of
  * one family share their name, label names and most values), so a repeated token costs a word
  * compare and no string; only label names that differ are sliced and checked for duplicates and
- * `__name__`.
+ * `__name__`. Each token's hash is kept beside its string (a skipped token's is the previous
+ * line's), and the series key's hash is folded from them (`keyHash`, key-hash.ts).
  */
 export class FastLine {
   /** Direct-mapped by hash: sample names seen, and the family each resolved to (set by the caller). */
@@ -57,6 +62,8 @@ export class FastLine {
   /** Where each slot's name was last seen in `buf` (length -1: not in this buffer). */
   private readonly nameStarts = new Int32Array(NAME_SLOTS);
   private readonly nameLengths = new Int32Array(NAME_SLOTS).fill(-1);
+  /** Each slot's name's token hash. */
+  private readonly nameHashes = new Int32Array(NAME_SLOTS);
   /** Alternating names and values of the line read last, written by index. */
   readonly labels: string[] = [];
   /** `labels[2i]`, i < schemaCount, is duplicate-free and not `__name__`. */
@@ -67,6 +74,9 @@ export class FastLine {
   private readonly labelLengths = new Int32Array(MAX_LABELS);
   private readonly valueStarts = new Int32Array(MAX_LABELS);
   private readonly valueLengths = new Int32Array(MAX_LABELS).fill(-1);
+  /** Token hashes of `labels[2i]` and `labels[2i + 1]`, set with them. */
+  private readonly labelHashes = new Int32Array(MAX_LABELS);
+  private readonly valueHashes = new Int32Array(MAX_LABELS);
   /**
    * The label set read last (after its `{`) and, per label, its value's closing quote relative to
    * that start: a label set that begins with the same bytes up to a quote has the same labels up
@@ -140,10 +150,10 @@ export class FastLine {
       p = start + last;
       c = buf[p] as number;
     } else {
-      let h = c;
+      let h = Math.imul(SEED ^ c, PRIME);
       c = buf[++p] as number;
       while (cls[c]! & NAME) {
-        h = (Math.imul(h, 31) + c) | 0;
+        h = Math.imul(h ^ c, PRIME);
         c = buf[++p] as number;
       }
       slot = (h ^ (h >>> 8)) & (NAME_SLOTS - 1);
@@ -156,6 +166,7 @@ export class FastLine {
         }
         this.nameLengths[slot] = len;
       }
+      this.nameHashes[slot] = h;
       this.lastSlot = slot;
     }
     this.nameStarts[slot] = start;
@@ -173,6 +184,16 @@ export class FastLine {
     this.keyEnd = p;
     if (c !== SP && c !== TAB) return -1;
     return this.openMetrics ? this.scanOpenMetricsValue(p) : this.scanValue(p);
+  }
+
+  /** The key hash (key-hash.ts) of the line `scan` read last, from its tokens' hashes. */
+  keyHash(): number {
+    let h = startKeyHash(this.nameHashes[this.nameSlot] as number);
+    const n = this.labelCount;
+    const names = this.labelHashes;
+    const values = this.valueHashes;
+    for (let i = 0; i < n; i++) h = foldToken(h, labelToken(names[i] as number, values[i] as number));
+    return finishKeyHash(h, n + 1);
   }
 
   /** Reads the labels after `{` up to and including `}`; returns their count, or -1 to fall back. */
@@ -239,10 +260,10 @@ export class FastLine {
       if (p === ls) {
         // Names before i are unchanged; from here on this line's names are checked one by one.
         if (i < this.schemaCount) this.schemaCount = i;
-        let h = c;
+        let h = Math.imul(SEED ^ c, PRIME);
         c = buf[++p] as number;
         while (cls[c]! & LABEL) {
-          h = (Math.imul(h, 31) + c) | 0;
+          h = Math.imul(h ^ c, PRIME);
           c = buf[++p] as number;
         }
         if (c !== EQ) return -1;
@@ -251,6 +272,7 @@ export class FastLine {
         if (name === '__name__') return -1;
         for (let j = 0; j < i; j++) if (labels[2 * j] === name) return -1;
         labels[2 * i] = name;
+        this.labelHashes[i] = h;
         labelLengths[i] = p - ls;
         kinds[i] = name === 'le' ? LE : name === 'quantile' ? QUANTILE : NOT_SPECIAL;
       }
@@ -258,10 +280,10 @@ export class FastLine {
       if (buf[p + 1] !== QUOTE) return -1;
       p += 2;
       const vs = p;
-      let vh = 0;
+      let vh = SEED;
       c = buf[p] as number;
       while (c !== QUOTE && c !== BSLASH && c !== NL) {
-        vh = (Math.imul(vh, 31) + c) | 0;
+        vh = Math.imul(vh ^ c, PRIME);
         c = buf[++p] as number;
       }
       if (c !== QUOTE) return -1;
@@ -271,6 +293,7 @@ export class FastLine {
         valueLengths[i] = len;
       }
       valueStarts[i] = vs;
+      this.valueHashes[i] = vh;
       quoteOffsets[i] = p - start;
       const kind = kinds[i];
       if (kind === LE) {

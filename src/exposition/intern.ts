@@ -30,9 +30,3 @@ export function internAscii(buf: Buffer, start: number, end: number, hash: numbe
   for (let i = 0; i < len; i++) arena[at + i] = buf[start + i] as number;
   return s;
 }
-
-export function hashBytes(buf: Buffer, start: number, end: number): number {
-  let h = 0;
-  for (let p = start; p < end; p++) h = (Math.imul(h, 31) + (buf[p] as number)) | 0;
-  return h;
-}

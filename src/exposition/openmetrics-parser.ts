@@ -1,11 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, viewOf } from './bytes.js';
+import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text } from './bytes.js';
 import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { giveBackFastLine, takeFastLine } from './fast-line.js';
 import { internAscii } from './intern.js';
-import { keyHashBytes } from './key-hash.js';
+import { keyHash, TOKEN_SEED, tokenStep } from './key-hash.js';
 import { copyLabels } from './labels-copy.js';
 import { INVALID, plainScan, readFloat, readPlainDecimal } from './number.js';
 import { histogramProblem } from './openmetrics-histogram.js';
@@ -63,13 +63,12 @@ export class OpenMetricsParser {
   private cur: FamilyState | null = null;
   private line = 0;
   private buf: Buffer = Buffer.alloc(0);
-  /** A view of the buffer fed last, for the key hash (kept while the stream reads into the same buffer). */
-  private viewed: Buffer = this.buf;
-  private view: DataView = viewOf(this.buf);
   private lineStart = 0;
   private ascii = true;
   private eof = false;
   private keyStart = 0;
+  /** The key hash when the fast path read the line (it folds it from token hashes), else -1. */
+  private fastKeyHash = -1;
   private keyEnd = 0;
   /** The visitor's memo of the last good parse's metadata lines (comment-memo.ts). */
   private readonly memo: CommentMemo | null;
@@ -97,10 +96,6 @@ export class OpenMetricsParser {
 
   feed(buf: Buffer, start: number, end: number, enc: { ascii: boolean; utf8Valid: boolean }): void {
     this.buf = buf;
-    if (buf !== this.viewed) {
-      this.viewed = buf;
-      this.view = viewOf(buf);
-    }
     this.ascii = enc.ascii;
     if (!enc.utf8Valid) this.failOnBadUtf8(buf, start, end);
     let pos = start;
@@ -136,6 +131,7 @@ export class OpenMetricsParser {
           this.fastHits++;
           this.keyStart = pos;
           this.keyEnd = fast.keyEnd;
+          this.fastKeyHash = this.visitor !== null ? fast.keyHash() : -1;
           const labels = copyLabels(fast.labels, fast.labelCount * 2);
           this.addSample(pos, fast.names[fast.nameSlot] as string, labels, fast.value, null, undefined);
           pos = nl + 1;
@@ -293,11 +289,11 @@ export class OpenMetricsParser {
     if (start === end || !(charClass[buf[start] as number]! & C.NAME_START)) {
       this.fail(start, `invalid metric name, found ${describeByte(buf, start, end)}`);
     }
-    let h = buf[start] as number;
+    let h = tokenStep(TOKEN_SEED, buf[start] as number);
     for (let p = start + 1; p < end; p++) {
       const c = buf[p] as number;
       if (!(charClass[c]! & C.NAME)) this.fail(p, `invalid character ${describeByte(buf, p, end)} in metric name`);
-      h = (Math.imul(h, 31) + c) | 0;
+      h = tokenStep(h, c);
     }
     // The same names come every scrape and on every line of a family: one shared string each.
     return internAscii(buf, start, end, h);
@@ -383,6 +379,7 @@ export class OpenMetricsParser {
     }
     if (buf[p] !== B.SP) this.fail(p, `expected " " before the value, found ${describeByte(buf, p, end)}`);
     this.keyStart = start;
+    this.fastKeyHash = -1;
     this.keyEnd = p;
     p++;
     const vs = p;
@@ -450,12 +447,12 @@ export class OpenMetricsParser {
     if (buf[p] === B.RBRACE) return { labels, end: p + 1 };
     for (;;) {
       const ls = p;
-      let h = 0;
+      let h = TOKEN_SEED;
       if (p < end && charClass[buf[p] as number]! & C.LABEL_START) {
-        h = buf[p] as number;
+        h = tokenStep(h, buf[p] as number);
         p++;
         while (p < end && charClass[buf[p] as number]! & C.LABEL) {
-          h = (Math.imul(h, 31) + (buf[p] as number)) | 0;
+          h = tokenStep(h, buf[p] as number);
           p++;
         }
       }
@@ -468,11 +465,11 @@ export class OpenMetricsParser {
       p++;
       let out: string | null = null;
       let from = p;
-      h = 0;
+      h = TOKEN_SEED;
       for (; p < end; p++) {
         const c = buf[p] as number;
         if (c === B.QUOTE) break;
-        h = (Math.imul(h, 31) + c) | 0;
+        h = tokenStep(h, c);
         if (c === B.BSLASH) {
           out = (out ?? '') + this.str(from, p);
           const n = buf[p + 1];
@@ -552,7 +549,7 @@ export class OpenMetricsParser {
       key.buf = this.buf;
       key.start = this.keyStart;
       key.end = this.keyEnd;
-      key.hash = keyHashBytes(this.view, this.keyStart, this.keyEnd);
+      key.hash = this.fastKeyHash >= 0 ? this.fastKeyHash : keyHash(this.buf, this.keyStart, this.keyEnd);
       this.visitor.sample(key, fam, name, labels, value, ts);
       return;
     }

@@ -1,11 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, utf8, viewOf } from './bytes.js';
+import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text, utf8 } from './bytes.js';
 import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
 import { giveBackFastLine, takeFastLine } from './fast-line.js';
-import { hashBytes, internAscii } from './intern.js';
-import { keyHashBytes } from './key-hash.js';
+import { internAscii } from './intern.js';
+import { keyHash, TOKEN_SEED, tokenHash, tokenStep } from './key-hash.js';
 import { copyLabels } from './labels-copy.js';
 import { INVALID, plainScan, readFloat, readInt64, readPlainDecimal } from './number.js';
 import type { Labels, MetricFamily, MetricType, SampleVisitor, SeriesKey, TimestampMs } from './types.js';
@@ -68,9 +68,6 @@ export class TextParser {
   private readonly typed = new Set<MetricFamily>();
   private line = 0;
   private buf: Buffer = Buffer.alloc(0);
-  /** A view of the buffer fed last, for the key hash (kept while the stream reads into the same buffer). */
-  private viewed: Buffer = this.buf;
-  private view: DataView = viewOf(this.buf);
   private lineStart = 0;
   private ascii = true;
   private utf8Valid = true;
@@ -114,10 +111,6 @@ export class TextParser {
   /** Parses the complete lines in [start, end); `end` must be just past a `\n` (or the body end). */
   feed(buf: Buffer, start: number, end: number, enc: { ascii: boolean; utf8Valid: boolean }): void {
     this.buf = buf;
-    if (buf !== this.viewed) {
-      this.viewed = buf;
-      this.view = viewOf(buf);
-    }
     this.ascii = enc.ascii;
     this.utf8Valid = enc.utf8Valid;
     let pos = start;
@@ -279,7 +272,7 @@ export class TextParser {
       return true;
     }
     // A visitor's cache is keyed by the series bytes; its labels are handed over only when new.
-    const key = this.seriesKey(start, fl.keyEnd, keyHashBytes(this.view, start, fl.keyEnd));
+    const key = this.seriesKey(start, fl.keyEnd, fl.keyHash());
     this.fams.sampleCount++;
     if (!visitor.known(key, fam, fl.value, fl.ts)) {
       visitor.sample(key, fam, name, this.lend(fl.labels, n), fl.value, fl.ts);
@@ -352,7 +345,7 @@ export class TextParser {
       if (p === end) return CommentKind.None; // expfmt: a name alone at the end of the line is no error
       if (p === ns) this.fail(p, `invalid metric name in ${isHelp ? 'HELP' : 'TYPE'} line, found ${describeByte(buf, p, end)}`);
       // The same families come every scrape: one shared string each, its hash computed once.
-      name = internAscii(buf, ns, p, hashBytes(buf, ns, p));
+      name = internAscii(buf, ns, p, tokenHash(buf, ns, p));
     }
     if (p === end) return CommentKind.None;
     if (!isBlank(buf[p])) this.fail(p, `invalid metric name in comment, found ${describeByte(buf, p, end)}`);
@@ -489,12 +482,12 @@ export class TextParser {
     }
     if (buf[p] !== B.LBRACE) {
       const ns = p;
-      let h = 0;
+      let h = TOKEN_SEED;
       if (charClass[buf[p] as number]! & C.NAME_START) {
-        h = buf[p] as number;
+        h = tokenStep(h, buf[p] as number);
         p++;
         while (p < end && charClass[buf[p] as number]! & C.NAME) {
-          h = (Math.imul(h, 31) + (buf[p] as number)) | 0;
+          h = tokenStep(h, buf[p] as number);
           p++;
         }
       }
@@ -519,14 +512,7 @@ export class TextParser {
     if (fam.type === 'summary' || fam.type === 'histogram') this.checkSpecialLabel(fam, start);
     this.readValue(p, end);
     if (this.visitor !== null)
-      this.visitor.sample(
-        this.seriesKey(start, this.keyEnd, keyHashBytes(this.view, start, this.keyEnd)),
-        fam,
-        name,
-        labels,
-        this.value,
-        this.ts,
-      );
+      this.visitor.sample(this.seriesKey(start, this.keyEnd, keyHash(buf, start, this.keyEnd)), fam, name, labels, this.value, this.ts);
     else this.fams.push(fam, name, labels, this.value, this.ts);
   }
 
@@ -557,7 +543,7 @@ export class TextParser {
       while (q < end && isBlank(buf[q])) q++;
     }
     this.readValue(q, end);
-    const key = this.seriesKey(start, keyEnd, keyHashBytes(this.view, start, keyEnd));
+    const key = this.seriesKey(start, keyEnd, keyHash(buf, start, keyEnd));
     if (visitor.known(key, fam, this.value, this.ts)) {
       this.fams.sampleCount++;
       return;
@@ -638,7 +624,7 @@ export class TextParser {
   private readQuoted(start: number, end: number, what: string, prev = ''): { value: string; end: number } {
     const buf = this.buf;
     let p = start + 1;
-    let h = 0;
+    let h = TOKEN_SEED;
     let c = 0;
     // Fast path, one pass: no escapes; compared on the way with the previous sample's value at
     // this position (histogram and summary lines repeat them), hashed for interning otherwise.
@@ -651,13 +637,13 @@ export class TextParser {
         if (i < plen && prev.charCodeAt(i) === c) continue;
         // First difference: hash the prefix (equal to the previous value's) and go on hashing.
         same = false;
-        for (let j = start + 1; j < p; j++) h = (Math.imul(h, 31) + (buf[j] as number)) | 0;
+        for (let j = start + 1; j < p; j++) h = tokenStep(h, buf[j] as number);
       }
-      h = (Math.imul(h, 31) + c) | 0;
+      h = tokenStep(h, c);
     }
     if (same && p - start - 1 !== plen) {
       // A proper prefix of the previous value: never hashed on the way.
-      for (let j = start + 1; j < p; j++) h = (Math.imul(h, 31) + (buf[j] as number)) | 0;
+      for (let j = start + 1; j < p; j++) h = tokenStep(h, buf[j] as number);
     }
     const q = this.quoted;
     if (p < end && c === B.QUOTE) {
