@@ -88,3 +88,18 @@ test('OpenMetrics metric points: label order does not matter; a point comes back
   );
   assert.equal(buckets[0]?.samples.length, 21, 'a repeated bucket past the first sixteen of a point is a duplicate too');
 });
+
+test('OpenMetrics: a family reserves its suffixed names by its type, in every parse', () => {
+  // Reserved names are remembered per family name between parses: the type must still decide.
+  for (let pass = 0; pass < 2; pass++) {
+    assert.throws(
+      () => om('# TYPE a counter\na_total 1\n# TYPE a_created gauge\na_created 1\n# EOF\n'),
+      /line 5, col 1: metric name "a_created" clashes with an earlier family/,
+    );
+    assert.equal(om('# TYPE a gauge\na 1\n# TYPE a_created gauge\na_created 1\n# EOF\n').length, 2);
+    assert.throws(
+      () => om('# TYPE a counter\na_total 1\n# TYPE a_total gauge\na_total 2\n# EOF\n'),
+      /line 5, col 1: metric name "a_total" clashes with an earlier family/,
+    );
+  }
+});

@@ -18,8 +18,8 @@ import {
   nameOfFamily,
   OM_TYPES,
   pointLabel,
-  RESERVED,
   Role,
+  reservedNames,
   roleOf,
   uncanonical,
   valueProblem,
@@ -349,8 +349,7 @@ export class OpenMetricsParser {
     this.cur = null;
     this.runLength = 0;
     const { fam } = st;
-    for (const s of RESERVED[fam.type]) {
-      const n = s === '' ? fam.name : fam.name + s;
+    for (const n of reservedNames(fam.name, fam.type)) {
       if (this.seenNames.has(n)) this.fail(this.lineStart, `metric name "${n}" clashes with an earlier family`);
       this.seenNames.add(n);
     }
