@@ -186,6 +186,11 @@ export class FastLine {
     return this.openMetrics ? this.scanOpenMetricsValue(p) : this.scanValue(p);
   }
 
+  /** Label i's `labelToken` (key-hash.ts) on the line `scan` read last: its name's and value's token hashes. */
+  pairToken(i: number): number {
+    return labelToken(this.labelHashes[i] as number, this.valueHashes[i] as number);
+  }
+
   /** The key hash (key-hash.ts) of the line `scan` read last, from its tokens' hashes. */
   keyHash(): number {
     let h = startKeyHash(this.nameHashes[this.nameSlot] as number);

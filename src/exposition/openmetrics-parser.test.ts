@@ -103,3 +103,17 @@ test('OpenMetrics: a family reserves its suffixed names by its type, in every pa
     );
   }
 });
+
+test('OpenMetrics: a point seen on a fast-path line and again apart on an exact-parser line is rejected, both ways', () => {
+  // A timestamp sends a line to the exact parser; plain lines take the fast path, which hashes
+  // label sets from the bytes it read, the exact parser from the label strings.
+  const notTogether = /line 4, col 1: samples of one metric must be grouped together/;
+  assert.throws(() => om('# TYPE a gauge\na{x="1",y="b"} 1\na{x="2",y="b"} 1\na{y="b",x="1"} 1 5\n# EOF\n'), notTogether);
+  assert.throws(() => om('# TYPE a gauge\na{x="1",y="b"} 1 5\na{x="2",y="b"} 1 5\na{y="b",x="1"} 1\n# EOF\n'), notTogether);
+  // One point's samples on both paths (an exemplar sends its line to the exact parser), then another point.
+  const ok = om(
+    '# TYPE h histogram\nh_bucket{x="1",le="1"} 1 # {t="a"} 0.5\nh_bucket{x="1",le="+Inf"} 2\nh_count{x="1"} 2\nh_sum{x="1"} 3\n' +
+      'h_bucket{x="2",le="1"} 1\nh_bucket{x="2",le="+Inf"} 1 # {t="b"} 2\nh_count{x="2"} 1\nh_sum{x="2"} 1\n# EOF\n',
+  );
+  assert.equal(ok[0]?.samples.length, 8);
+});

@@ -3,13 +3,13 @@ import { B, bytesEqual, C, charClass, describeByte, indexOfIn, latin1, text } fr
 import { CommentKind, type CommentLine, type CommentMemo } from './comment-memo.js';
 import { errorAt } from './errors.js';
 import { FamilyBuilder } from './family-builder.js';
-import { giveBackFastLine, takeFastLine } from './fast-line.js';
+import { type FastLine, giveBackFastLine, takeFastLine } from './fast-line.js';
 import { internAscii } from './intern.js';
 import { keyHash, TOKEN_SEED, tokenStep } from './key-hash.js';
 import { copyLabels } from './labels-copy.js';
 import { INVALID, plainScan, readFloat, readPlainDecimal } from './number.js';
 import { histogramProblem } from './openmetrics-histogram.js';
-import { MetricPoints } from './openmetrics-points.js';
+import { MetricPoints, type PairTokens } from './openmetrics-points.js';
 import {
   exemplarAllowed,
   integerProblem,
@@ -69,6 +69,8 @@ export class OpenMetricsParser {
   private keyStart = 0;
   /** The key hash when the fast path read the line (it folds it from token hashes), else -1. */
   private fastKeyHash = -1;
+  /** The fast path when it read the line: it has the labels' hashes for the grouping rules. */
+  private fastTokens: FastLine | null = null;
   private keyEnd = 0;
   /** The visitor's memo of the last good parse's metadata lines (comment-memo.ts). */
   private readonly memo: CommentMemo | null;
@@ -132,6 +134,7 @@ export class OpenMetricsParser {
           this.keyStart = pos;
           this.keyEnd = fast.keyEnd;
           this.fastKeyHash = this.visitor !== null ? fast.keyHash() : -1;
+          this.fastTokens = fast;
           const labels = copyLabels(fast.labels, fast.labelCount * 2);
           this.addSample(pos, fast.names[fast.nameSlot] as string, labels, fast.value, null, undefined);
           pos = nl + 1;
@@ -379,6 +382,7 @@ export class OpenMetricsParser {
     if (buf[p] !== B.SP) this.fail(p, `expected " " before the value, found ${describeByte(buf, p, end)}`);
     this.keyStart = start;
     this.fastKeyHash = -1;
+    this.fastTokens = null;
     this.keyEnd = p;
     p++;
     const vs = p;
@@ -538,7 +542,7 @@ export class OpenMetricsParser {
     const fname = fam.name;
     const role = roleOf(type, name, fname.length);
     this.checkPointLabel(pos, fam, role, labels, value);
-    const dup = this.trackGroup(st, pos, name, labels, ts, role);
+    const dup = this.trackGroup(st, pos, name, labels, ts, role, this.fastTokens);
     this.failIf(pos, valueProblem(type, role, value));
     if (exemplar !== undefined && !exemplarAllowed(type, role)) this.fail(pos, NO_EXEMPLAR_HERE);
     if (dup) return; // the same sample again at the same timestamp: kept once
@@ -561,7 +565,15 @@ export class OpenMetricsParser {
    * or the stateset's label) come together, with timestamps on all of them or none, not going
    * backwards. Returns true for the same sample again at the same timestamp.
    */
-  private trackGroup(st: FamilyState, pos: number, name: string, labels: Labels, ts: number | null, role: Role): boolean {
+  private trackGroup(
+    st: FamilyState,
+    pos: number,
+    name: string,
+    labels: Labels,
+    ts: number | null,
+    role: Role,
+    tokens: PairTokens | null,
+  ): boolean {
     let points = st.points;
     if (points === null) {
       points = new MetricPoints();
@@ -569,7 +581,7 @@ export class OpenMetricsParser {
     }
     const type = st.fam.type;
     const whole = type === 'info';
-    const problem = points.add(name, labels, whole ? null : pointLabel(type, role, st.fam.name), whole, ts);
+    const problem = points.add(name, labels, whole ? null : pointLabel(type, role, st.fam.name), whole, ts, tokens);
     if (problem !== null) this.fail(pos, problem);
     return points.dup;
   }
@@ -646,7 +658,7 @@ export class OpenMetricsParser {
         const braceAt = key.start + e.name.length;
         const labels = braceAt < key.end ? this.parseLabels(braceAt + 1, key.end, false).labels : [];
         this.buf = buf;
-        this.trackGroup(st, this.lineStart, e.name, labels, null, roleOf(type, e.name, familyLength));
+        this.trackGroup(st, this.lineStart, e.name, labels, null, roleOf(type, e.name, familyLength), null);
       }
     } finally {
       this.buf = buf;

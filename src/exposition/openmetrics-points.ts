@@ -1,5 +1,11 @@
+import { labelToken, TOKEN_SEED, tokenStep } from './key-hash.js';
 import { groupKey, labelValue, samePairs } from './openmetrics-rules.js';
 import type { Labels } from './types.js';
+
+/** Where a parser already has each label's `labelToken` (FastLine: from the token hashes it interned with). */
+export interface PairTokens {
+  pairToken(i: number): number;
+}
 
 export const NOT_TOGETHER = 'samples of one metric must be grouped together (this label set appeared earlier)';
 export const MIXED_TIMESTAMPS = 'some samples of this metric have timestamps and others not';
@@ -39,7 +45,14 @@ export class MetricPoints {
    * One sample. `point` is the name of the label that varies within a point, if any; `whole`: the
    * family is a single point (info). Returns the rule it breaks, or null.
    */
-  add(name: string, labels: Labels, point: string | null, whole: boolean, ts: number | null): string | null {
+  add(
+    name: string,
+    labels: Labels,
+    point: string | null,
+    whole: boolean,
+    ts: number | null,
+    tokens: PairTokens | null = null,
+  ): string | null {
     this.dup = false;
     const pointValue = point === null ? null : (labelValue(labels, point) ?? null);
     let same: boolean;
@@ -49,7 +62,7 @@ export class MetricPoints {
       // A point's samples come one after another: compared first, hashed only when new.
       const cur = this.labels;
       same = cur !== null && samePairs(labels, point, cur, null);
-      if (!same) h = pairsHash(labels, point);
+      if (!same) h = pairsHash(labels, point, tokens);
     }
     if (!same) {
       if (!whole && this.labels !== null && this.seenBefore(h, labels, point)) return NOT_TOGETHER;
@@ -121,19 +134,26 @@ function withoutLabel(labels: Labels, name: string | null): Labels {
   return labels;
 }
 
-/** Order-independent: a sum of the pairs' mixed hashes. */
-function pairsHash(labels: Labels, skip: string | null): number {
+/**
+ * Order-independent: a sum of the pairs' mixed `labelToken`s. `tokens` has them when the parser
+ * hashed the label bytes on the way; an ASCII string's `stringHash` equals the token hash of its
+ * bytes, so both ways give one hash per label set (a fast-path line and an exact-parser line of
+ * one point must meet in `seen`).
+ */
+function pairsHash(labels: Labels, skip: string | null, tokens: PairTokens | null): number {
   let h = 0;
   for (let i = 0; i < labels.length; i += 2) {
     if (labels[i] === skip) continue;
-    h = (h + mix(Math.imul(stringHash(labels[i] as string), 0x9e3779b1) ^ stringHash(labels[i + 1] as string))) | 0;
+    const t = tokens !== null ? tokens.pairToken(i >> 1) : labelToken(stringHash(labels[i] as string), stringHash(labels[i + 1] as string));
+    h = (h + mix(t)) | 0;
   }
   return h;
 }
 
+/** The token hash (key-hash.ts) over a string's UTF-16 code units: its bytes' for ASCII. */
 function stringHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  let h = TOKEN_SEED;
+  for (let i = 0; i < s.length; i++) h = tokenStep(h, s.charCodeAt(i));
   return h;
 }
 
