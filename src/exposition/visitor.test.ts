@@ -154,7 +154,7 @@ test('fast-path key hashes equal keyHash over random label sets whose lines shar
   for (let i = 0; i < 400; i++) {
     // Runs of one name and label set with only later values changing, as histograms expose them.
     const base = lines.length > 0 && rng.next() < 0.6 ? (lines[lines.length - 1] as string) : null;
-    if (base !== null && base.includes('{') && rng.next() < 0.8) {
+    if (base?.includes('{') && rng.next() < 0.8) {
       const at = base.lastIndexOf('="');
       lines.push(`${base.slice(0, at + 2)}${pick(values)}"}`);
       continue;
