@@ -195,9 +195,7 @@ export class FastLine {
   keyHash(): number {
     let h = startKeyHash(this.nameHashes[this.nameSlot] as number);
     const n = this.labelCount;
-    const names = this.labelHashes;
-    const values = this.valueHashes;
-    for (let i = 0; i < n; i++) h = foldToken(h, labelToken(names[i] as number, values[i] as number));
+    for (let i = 0; i < n; i++) h = foldToken(h, this.pairToken(i));
     return finishKeyHash(h, n + 1);
   }
 

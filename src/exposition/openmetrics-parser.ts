@@ -67,9 +67,7 @@ export class OpenMetricsParser {
   private ascii = true;
   private eof = false;
   private keyStart = 0;
-  /** The key hash when the fast path read the line (it folds it from token hashes), else -1. */
-  private fastKeyHash = -1;
-  /** The fast path when it read the line: it has the labels' hashes for the grouping rules. */
+  /** The fast path when it read the line: it has the token hashes for the key and the grouping rules. */
   private fastTokens: FastLine | null = null;
   private keyEnd = 0;
   /** The visitor's memo of the last good parse's metadata lines (comment-memo.ts). */
@@ -133,7 +131,6 @@ export class OpenMetricsParser {
           this.fastHits++;
           this.keyStart = pos;
           this.keyEnd = fast.keyEnd;
-          this.fastKeyHash = this.visitor !== null ? fast.keyHash() : -1;
           this.fastTokens = fast;
           const labels = copyLabels(fast.labels, fast.labelCount * 2);
           this.addSample(pos, fast.names[fast.nameSlot] as string, labels, fast.value, null, undefined);
@@ -381,7 +378,6 @@ export class OpenMetricsParser {
     }
     if (buf[p] !== B.SP) this.fail(p, `expected " " before the value, found ${describeByte(buf, p, end)}`);
     this.keyStart = start;
-    this.fastKeyHash = -1;
     this.fastTokens = null;
     this.keyEnd = p;
     p++;
@@ -552,7 +548,7 @@ export class OpenMetricsParser {
       key.buf = this.buf;
       key.start = this.keyStart;
       key.end = this.keyEnd;
-      key.hash = this.fastKeyHash >= 0 ? this.fastKeyHash : keyHash(this.buf, this.keyStart, this.keyEnd);
+      key.hash = this.fastTokens !== null ? this.fastTokens.keyHash() : keyHash(this.buf, this.keyStart, this.keyEnd);
       this.visitor.sample(key, fam, name, labels, value, ts);
       return;
     }

@@ -159,8 +159,8 @@ export function uncanonical(s: string): boolean {
   return v === Number.POSITIVE_INFINITY && s !== '+Inf';
 }
 
-/** Per type, the sample names a family reserves: its own and its suffixed ones. */
-export const RESERVED = Object.fromEntries(METRIC_TYPES.map((t) => [t, [...new Set([...(SUFFIXES[t] ?? []), ''])]])) as Record<
+/** Per type, the sample names a family reserves: its own and its suffixed ones (`reservedNames`). */
+const RESERVED = Object.fromEntries(METRIC_TYPES.map((t) => [t, [...new Set([...(SUFFIXES[t] ?? []), ''])]])) as Record<
   MetricType,
   string[]
 >;
